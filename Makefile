@@ -1,0 +1,44 @@
+# fusionhub: `make demo` runs the hub, `make test` tests it. Both work on a fresh clone.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: setup system-deps demo test unit lint format bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*; touch $@
+
+system-deps:
+	scripts/system-deps.sh
+
+demo: setup system-deps
+	$(BIN)/fusionhub keys init
+	$(BIN)/fusionhub demo
+
+test: setup system-deps
+	$(BIN)/pytest
+
+unit: setup
+	$(BIN)/pytest -m unit
+
+lint: setup
+	$(BIN)/ruff check fusionhub tests
+	$(BIN)/ruff format --check fusionhub tests
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format fusionhub tests
+	$(BIN)/ruff check --fix fusionhub tests
+
+bench: setup system-deps
+	$(BIN)/fusionhub broker start
+	$(BIN)/fusionhub bench ingest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

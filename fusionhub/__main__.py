@@ -1,0 +1,3 @@
+from fusionhub.cli.main import main
+
+main()

@@ -1,0 +1,27 @@
+"""The ``fusionhub`` command. Settings are read here, once, and passed down."""
+
+from __future__ import annotations
+
+import click
+
+from fusionhub.cli.broker import broker
+from fusionhub.cli.ops import keys, registry, worker
+from fusionhub.settings import Settings
+
+
+@click.group()
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """fusionhub: one case per incident, whichever systems reported it."""
+    ctx.obj = Settings()
+
+
+cli.add_command(broker)
+cli.add_command(worker)
+cli.add_command(registry)
+cli.add_command(keys)
+
+
+def main() -> None:
+    """Console entry point."""
+    cli()

@@ -1,0 +1,68 @@
+"""Operational commands: the worker, the registry server, keys."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+
+from fusionhub.settings import Settings
+
+
+@click.command()
+@click.option("--loglevel", default="info", show_default=True)
+@click.pass_obj
+def worker(settings: Settings, loglevel: str) -> None:
+    """Run the stream processors until SIGTERM or Ctrl-C."""
+    from fusionhub.streams.worker import run_worker
+
+    run_worker(settings, loglevel)
+
+
+@click.group()
+def registry() -> None:
+    """The embedded schema registry."""
+
+
+@registry.command("serve")
+@click.pass_obj
+def registry_serve(settings: Settings) -> None:
+    """Serve schemas/ over Confluent's REST API (read side) on loopback."""
+    from aiohttp import web
+
+    from fusionhub.serialization import EmbeddedSchemaRegistry
+    from fusionhub.serialization.server import registry_app
+
+    reg = settings.registry
+    token = reg.serve_token.get_secret_value() if reg.serve_token else None
+    app = registry_app(EmbeddedSchemaRegistry(), token)
+    web.run_app(app, host=reg.serve_host, port=reg.serve_port, print=None)
+
+
+@click.group()
+def keys() -> None:
+    """Secrets for a developer machine."""
+
+
+@keys.command("init")
+@click.option(
+    "--env-file", type=click.Path(path_type=Path), default=Path(".env"), show_default=True
+)
+def keys_init(env_file: Path) -> None:
+    """Write fresh keys to an untracked .env file, keeping any already there."""
+    from fusionhub.serialization.deadletter import new_sealing_key
+
+    existing = env_file.read_text(encoding="utf-8") if env_file.exists() else ""
+    wanted = {
+        "FUSIONHUB_SECRETS__PII_KEY": secrets.token_urlsafe(32),
+        "FUSIONHUB_SECRETS__SEALING_KEY": new_sealing_key(),
+        "FUSIONHUB_INGEST__TOKEN": secrets.token_urlsafe(24),
+        "FUSIONHUB_API__TOKEN": secrets.token_urlsafe(24),
+    }
+    added = [f"{k}={v}\n" for k, v in wanted.items() if f"{k}=" not in existing]
+    if added:
+        with env_file.open("a", encoding="utf-8") as fh:
+            fh.writelines(added)
+        env_file.chmod(0o600)
+    click.echo(f"{env_file}: {len(added)} key(s) added, {len(wanted) - len(added)} kept")

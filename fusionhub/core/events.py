@@ -1,0 +1,127 @@
+"""The unified event every source is normalised into, and the records that travel beside it.
+
+Pure data: no I/O, no clock. Times are timezone-aware ``datetime`` values supplied by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Source(StrEnum):
+    """The four source systems, by the prefix used in event refs (``grid:WG-...``)."""
+
+    GRID = "grid"
+    HOTLINE = "hotline"
+    PETITION = "petition"
+    VIDEO = "video"
+
+
+class Platform(StrEnum):
+    """The command platform line that handles a category."""
+
+    SOCIAL_GOVERNANCE = "综治工作"
+    MARKET_REGULATION = "市场监管"
+    LAW_ENFORCEMENT = "综合执法"
+    PUBLIC_SERVICE = "便民服务"
+
+
+def event_ref(source: Source, source_id: str) -> str:
+    """The cross-source reference of an event, ``SOURCE:ID``."""
+    return f"{source.value}:{source_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class GeoPoint:
+    """A point on WGS-84. Connectors convert GCJ-02 and BD-09 before building one."""
+
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    """Where an event belongs, with the rule that decided each level.
+
+    Rules: ``grid_code``, ``camera_registry``, ``device_id``, ``region_code``, ``address_text``,
+    ``point_in_county``; ``None`` when the level is unknown.
+    """
+
+    county_code: str | None = None
+    township_code: str | None = None
+    village_code: str | None = None
+    grid_code: str | None = None
+    county_rule: str | None = None
+    township_rule: str | None = None
+    village_rule: str | None = None
+    grid_rule: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A person named in a report. Never holds a clear phone or ID-card number.
+
+    ``*_masked`` is for display (``138****5678``); ``*_token`` is a keyed HMAC that lets later
+    stages tell the same person without knowing who.
+    """
+
+    role: str
+    name_masked: str | None = None
+    phone_masked: str | None = None
+    phone_token: str | None = None
+    id_masked: str | None = None
+    id_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One report from one source, normalised. The unit the correlation engine consumes."""
+
+    event_ref: str
+    source: Source
+    source_id: str
+    occurred_at: datetime
+    received_at: datetime
+    category: str
+    platform: Platform
+    severity: int
+    text: str
+    jurisdiction: Jurisdiction = field(default_factory=Jurisdiction)
+    point: GeoPoint | None = None
+    point_crs: str | None = None
+    source_category: str | None = None
+    title: str | None = None
+    address: str | None = None
+    parties: tuple[Party, ...] = ()
+    refs: tuple[str, ...] = ()
+    fingerprint: str = ""
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def person_tokens(self) -> frozenset[str]:
+        """Every phone and ID token of every party: the "same person" signal."""
+        tokens = set()
+        for p in self.parties:
+            if p.phone_token:
+                tokens.add(p.phone_token)
+            if p.id_token:
+                tokens.add(p.id_token)
+        return frozenset(tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceHealthRecord:
+    """A device-fault alarm: counted and kept, never opened as an incident."""
+
+    event_ref: str
+    device_id: str
+    occurred_at: datetime
+    received_at: datetime
+    alarm_method: str
+    alarm_type: str | None
+    description: str | None
+    county_code: str | None
+    fingerprint: str

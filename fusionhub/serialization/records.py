@@ -1,0 +1,92 @@
+"""Mapping between core dataclasses and the dicts their Avro schemas describe."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from fusionhub.core.events import (
+    DeviceHealthRecord,
+    Event,
+    GeoPoint,
+    Jurisdiction,
+    Party,
+    Platform,
+    Source,
+)
+
+EVENT_SUBJECT = "fusionhub.Event"
+DEVICE_HEALTH_SUBJECT = "fusionhub.DeviceHealth"
+DEAD_LETTER_SUBJECT = "fusionhub.DeadLetter"
+
+
+def event_to_record(event: Event) -> dict[str, Any]:
+    """The Avro record of ``event`` (subject ``fusionhub.Event``)."""
+    return {
+        "event_ref": event.event_ref,
+        "source": event.source.value,
+        "source_id": event.source_id,
+        "occurred_at": event.occurred_at,
+        "received_at": event.received_at,
+        "category": event.category,
+        "platform": event.platform.value,
+        "severity": event.severity,
+        "text": event.text,
+        "jurisdiction": asdict(event.jurisdiction),
+        "point": None if event.point is None else {"lon": event.point.lon, "lat": event.point.lat},
+        "point_crs": event.point_crs,
+        "source_category": event.source_category,
+        "title": event.title,
+        "address": event.address,
+        "parties": [asdict(p) for p in event.parties],
+        "refs": list(event.refs),
+        "fingerprint": event.fingerprint,
+        "attributes": dict(event.attributes),
+    }
+
+
+def event_from_record(rec: dict[str, Any]) -> Event:
+    """The core ``Event`` of a decoded Avro record."""
+    point = rec.get("point")
+    return Event(
+        event_ref=rec["event_ref"],
+        source=Source(rec["source"]),
+        source_id=rec["source_id"],
+        occurred_at=_aware(rec["occurred_at"]),
+        received_at=_aware(rec["received_at"]),
+        category=rec["category"],
+        platform=Platform(rec["platform"]),
+        severity=rec["severity"],
+        text=rec["text"],
+        jurisdiction=Jurisdiction(**rec["jurisdiction"]),
+        point=None if point is None else GeoPoint(point["lon"], point["lat"]),
+        point_crs=rec.get("point_crs"),
+        source_category=rec.get("source_category"),
+        title=rec.get("title"),
+        address=rec.get("address"),
+        parties=tuple(Party(**p) for p in rec.get("parties", ())),
+        refs=tuple(rec.get("refs", ())),
+        fingerprint=rec["fingerprint"],
+        attributes=dict(rec.get("attributes", {})),
+    )
+
+
+def device_health_to_record(record: DeviceHealthRecord) -> dict[str, Any]:
+    """The Avro record of a device-fault alarm (subject ``fusionhub.DeviceHealth``)."""
+    return asdict(record)
+
+
+def device_health_from_record(rec: dict[str, Any]) -> DeviceHealthRecord:
+    """The core record of a decoded ``fusionhub.DeviceHealth``."""
+    fields = dict(rec)
+    fields["occurred_at"] = _aware(fields["occurred_at"])
+    fields["received_at"] = _aware(fields["received_at"])
+    return DeviceHealthRecord(**fields)
+
+
+def _aware(value: datetime) -> datetime:
+    # fastavro returns UTC-aware datetimes for timestamp-millis; keep that guarantee explicit.
+    if value.tzinfo is None:
+        raise ValueError("timestamp without timezone")
+    return value

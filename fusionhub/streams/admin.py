@@ -1,0 +1,30 @@
+"""Topic creation with the partition count from settings, before any agent subscribes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+
+def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> list[str]:
+    """Create the topics that do not exist yet; returns the ones created.
+
+    Called at worker and service start-up. An existing topic keeps its partition count: changing
+    it would move keys between partitions and split incidents. Raises kafka errors when the
+    broker cannot be reached, which stops start-up with the broker's own message.
+    """
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fusionhub-admin")
+    try:
+        existing = set(admin.list_topics())
+        missing = sorted(set(names) - existing)
+        if missing:
+            new = [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in missing]
+            # Another process may win the race: the topic then exists, which is all we need.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(new, raise_errors=False)
+        return missing
+    finally:
+        admin.close()

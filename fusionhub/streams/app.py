@@ -1,0 +1,36 @@
+"""The Faust application, configured from settings and nothing else."""
+
+from __future__ import annotations
+
+import faust
+
+from fusionhub.settings import Settings
+
+
+def create_app(settings: Settings) -> faust.App:
+    """A Faust app bound to the configured broker, store and partitions.
+
+    Called once per worker process by ``fusionhub worker``. Agents are attached by the caller
+    (see ``fusionhub.streams.worker``) so tests can build an app with only what they need.
+    """
+    s = settings.streams
+    return faust.App(
+        s.app_id,
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        store=s.store,
+        topic_partitions=s.topic_partitions,
+        topic_replication_factor=1,
+        # Bind the web server to loopback: Faust's own default binds every interface.
+        web_bind=s.web_host,
+        web_host=s.web_host,
+        web_port=s.web_port,
+        web_in_thread=False,
+        # Values are Avro bytes decoded by the agents themselves (fusionhub.serialization), so
+        # an undecodable record becomes a dead letter with a reason instead of a worker crash.
+        value_serializer="raw",
+        key_serializer="raw",
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=100,
+        broker_commit_interval=1.0,
+    )
