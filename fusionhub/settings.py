@@ -55,6 +55,7 @@ class StreamSettings(BaseModel):
     topic_partitions: int = 4
     web_host: str = LOOPBACK
     web_port: int = 6066
+    data_dir: Path = Field(default_factory=lambda: _home_dir("data") / "streams")
 
 
 class SecretSettings(BaseModel):

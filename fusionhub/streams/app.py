@@ -20,6 +20,7 @@ def create_app(settings: Settings) -> faust.App:
         store=s.store,
         topic_partitions=s.topic_partitions,
         topic_replication_factor=1,
+        datadir=str(s.data_dir),
         # Bind the web server to loopback: Faust's own default binds every interface.
         web_bind=s.web_host,
         web_host=s.web_host,

@@ -23,6 +23,7 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     env["FUSIONHUB_STREAMS__APP_ID"] = f"{settings.topic_prefix}-app"
     env["FUSIONHUB_STREAMS__WEB_PORT"] = str(free_port())
     env["FUSIONHUB_STREAMS__STORE"] = "memory://"
+    env["FUSIONHUB_STREAMS__DATA_DIR"] = str(settings.broker.data_dir.parent / "streams")
     return subprocess.Popen(
         [sys.executable, "-m", "fusionhub", "worker"],
         env=env,
