@@ -1,0 +1,157 @@
+"""Decide which county, township, village and grid an event belongs to, and by which rule.
+
+Pure: the gazetteer and camera registry are built by :mod:`fusionhub.regions` and passed in.
+Rules run from the most to the least reliable; each fills only the levels still open, and only
+when it agrees with what is already decided, so a township never lies outside its county.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from fusionhub.core.events import GeoPoint, Jurisdiction
+from fusionhub.core.gazetteer import (
+    COUNTY_CODE_LEN,
+    TOWNSHIP_CODE_LEN,
+    VILLAGE_CODE_LEN,
+    Gazetteer,
+)
+
+GRID_CODE_LEN = 15
+_LEVELS = (
+    ("county", COUNTY_CODE_LEN),
+    ("township", TOWNSHIP_CODE_LEN),
+    ("village", VILLAGE_CODE_LEN),
+    ("grid", GRID_CODE_LEN),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CameraInfo:
+    """One camera of the registry; ``point`` is already WGS-84."""
+
+    device_id: str
+    name: str
+    point: GeoPoint | None
+    grid_code: str | None
+    township_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LocationHints:
+    """Everything a source says about where an event happened; any of it may be missing."""
+
+    grid_code: str | None = None  # 15 digits = 12-digit village code + 3-digit grid serial
+    device_id: str | None = None  # GB/T 28181, 20 digits, first 6 = county code
+    region_code: str | None = None  # 6, 9 or 12 digits
+    address_texts: tuple[str, ...] = ()
+    point: GeoPoint | None = None  # already WGS-84
+
+
+class _Decision:
+    """The levels decided so far and the rule that decided each."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+        self.rules: dict[str, str] = {}
+
+    def deepest(self) -> str | None:
+        return max(self.codes.values(), key=len, default=None)
+
+    def offer(self, code: str, rule: str) -> None:
+        """Fill the open levels ``code`` gives, unless it disagrees with a decided level."""
+        deepest = self.deepest()
+        if deepest is not None and not (code.startswith(deepest) or deepest.startswith(code)):
+            return
+        for level, length in _LEVELS:
+            if length <= len(code) and level not in self.codes:
+                self.codes[level] = code[:length]
+                self.rules[level] = rule
+
+    def jurisdiction(self) -> Jurisdiction:
+        return Jurisdiction(
+            county_code=self.codes.get("county"),
+            township_code=self.codes.get("township"),
+            village_code=self.codes.get("village"),
+            grid_code=self.codes.get("grid"),
+            county_rule=self.rules.get("county"),
+            township_rule=self.rules.get("township"),
+            village_rule=self.rules.get("village"),
+            grid_rule=self.rules.get("grid"),
+        )
+
+
+def _known_grid(grid_code: str | None, gazetteer: Gazetteer) -> str | None:
+    code = (grid_code or "").strip()
+    if len(code) == GRID_CODE_LEN and code.isdigit() and gazetteer.knows(code[:VILLAGE_CODE_LEN]):
+        return code
+    return None
+
+
+def _known_code(code: str | None, gazetteer: Gazetteer) -> str | None:
+    code = (code or "").strip()
+    return code if code.isdigit() and gazetteer.knows(code) else None
+
+
+def _agreed_code(codes: set[str]) -> str | None:
+    """The deepest code every match agrees with (all lie on its chain), else ``None``."""
+    for length in (VILLAGE_CODE_LEN, TOWNSHIP_CODE_LEN, COUNTY_CODE_LEN):
+        heads = {c[:length] for c in codes}
+        deep = [h for h in heads if len(h) == length]
+        if len(deep) == 1 and all(deep[0].startswith(h) for h in heads):
+            return deep[0]
+    return None
+
+
+def _address_code(texts: Iterable[str], within: str | None, gazetteer: Gazetteer) -> str | None:
+    codes = {m.code for text in texts for m in gazetteer.find_in_text(text, within)}
+    return _agreed_code(codes)
+
+
+def _apply_camera(camera: CameraInfo, decision: _Decision, gazetteer: Gazetteer) -> None:
+    grid = _known_grid(camera.grid_code, gazetteer)
+    township = _known_code(camera.township_code, gazetteer)
+    if grid is not None:
+        decision.offer(grid, "camera_registry")
+    elif township is not None and len(township) == TOWNSHIP_CODE_LEN:
+        decision.offer(township, "camera_registry")
+
+
+def resolve_jurisdiction(
+    hints: LocationHints,
+    gazetteer: Gazetteer,
+    cameras: Mapping[str, CameraInfo] | None = None,
+) -> tuple[Jurisdiction, GeoPoint | None]:
+    """The jurisdiction of an event and the WGS-84 point to use for it.
+
+    Called by the normalisers of every source after parsing. Rules, most reliable first:
+    ``grid_code``, ``camera_registry``, ``device_id`` (county only), ``region_code``,
+    ``address_text``, ``point_in_county`` (county only). Unknown or malformed codes are skipped,
+    never an error; levels no rule decides stay ``None``. The point is ``hints.point``, else the
+    registered camera's point, else ``None``.
+    """
+    decision = _Decision()
+    grid = _known_grid(hints.grid_code, gazetteer)
+    if grid is not None:
+        decision.offer(grid, "grid_code")
+    camera = (cameras or {}).get((hints.device_id or "").strip())
+    if camera is not None:
+        _apply_camera(camera, decision, gazetteer)
+    device_county = _known_code((hints.device_id or "").strip()[:COUNTY_CODE_LEN], gazetteer)
+    if device_county is not None:
+        decision.offer(device_county, "device_id")
+    region = _known_code(hints.region_code, gazetteer)
+    if region is not None:
+        decision.offer(region, "region_code")
+    if hints.address_texts and "village" not in decision.codes:
+        deepest = decision.deepest()
+        found = _address_code(hints.address_texts, deepest, gazetteer)
+        if found is not None:
+            decision.offer(found, "address_text")
+    point = hints.point if hints.point is not None else (camera.point if camera else None)
+    if point is not None and "county" not in decision.codes:
+        county = gazetteer.county_of_point(point)
+        if county is not None:
+            decision.offer(county, "point_in_county")
+    return decision.jurisdiction(), point
