@@ -58,6 +58,43 @@ class StreamSettings(BaseModel):
     data_dir: Path = Field(default_factory=lambda: _home_dir("data") / "streams")
 
 
+class IngestSettings(BaseModel):
+    """The HTTP ingest API and the file ingest command."""
+
+    host: str = LOOPBACK
+    port: int = 8080
+    # One token per source (``{"grid": "...", "hotline": "..."}``); ``token`` stands in for any
+    # source without its own, which suits a developer machine.
+    tokens: dict[str, SecretStr] = Field(default_factory=dict)
+    token: SecretStr | None = None
+    max_body_bytes: int = 1_048_576
+    max_item_bytes: int = 65_536
+    cameras_csv: Path | None = None
+    # Produce tuning: batching pays on this broker, per-event round-trips do not.
+    linger_ms: int = 5
+    batch_bytes: int = 262_144
+
+    def token_for(self, source: str) -> str | None:
+        """The token a request for ``source`` must carry, or None when none is configured."""
+        chosen = self.tokens.get(source) or self.token
+        return chosen.get_secret_value() if chosen else None
+
+
+class DatabaseSettings(BaseModel):
+    """The case store. SQLite by default (a file, nothing to run); PostgreSQL through a URL such
+    as ``postgresql+psycopg://user:password@127.0.0.1:5432/fusionhub``."""
+
+    url: str | None = None
+    batch_size: int = 500
+    batch_wait_ms: int = 200
+    retry_initial_s: float = 0.5
+    retry_max_s: float = 15.0
+
+    def resolved_url(self, data_dir: Path) -> str:
+        """The URL to connect to: the configured one, or a SQLite file under ``data_dir``."""
+        return self.url or f"sqlite:///{data_dir / 'fusionhub.db'}"
+
+
 class SecretSettings(BaseModel):
     """Keys that must never live in the repository. ``fusionhub keys init`` writes fresh ones to
     an untracked ``.env`` for a developer machine; production sets them in the environment."""
@@ -97,6 +134,9 @@ class Settings(BaseSettings):
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
     streams: StreamSettings = Field(default_factory=StreamSettings)
     secrets: SecretSettings = Field(default_factory=SecretSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    data_dir: Path = Field(default_factory=lambda: _home_dir("data"))
 
     @property
     def kafka_bootstrap(self) -> str:

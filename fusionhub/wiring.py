@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from fusionhub.connectors.base import SourceConnector
+from fusionhub.core.events import Source
+from fusionhub.ingest.metrics import IngestMetrics
+from fusionhub.ingest.pipeline import IngestPipeline, SeenRefs
+from fusionhub.ingest.publisher import KafkaPublisher
+from fusionhub.ingest.service import IngestService
 from fusionhub.serialization import (
     AvroCodec,
     ConfluentSchemaRegistry,
@@ -10,6 +18,7 @@ from fusionhub.serialization import (
 )
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.settings import Settings
+from fusionhub.streams.topics import TopicNames
 
 
 def build_registry(settings: Settings) -> SchemaRegistry:
@@ -32,3 +41,83 @@ def build_codec(settings: Settings) -> AvroCodec:
 def build_dead_letters(settings: Settings, codec: AvroCodec) -> DeadLetterWriter:
     """The dead-letter writer; needs ``secrets.sealing_key``."""
     return DeadLetterWriter(codec, settings.secrets.require_sealing_key())
+
+
+def build_connectors(settings: Settings) -> dict[Source, SourceConnector]:
+    """One connector per source, sharing the gazetteer, category table and PII protector."""
+    from fusionhub.connectors.categories import load_category_table
+    from fusionhub.connectors.factory import build_connectors as connectors_from
+    from fusionhub.connectors.pii import PiiProtector
+    from fusionhub.regions import load_camera_registry, load_gazetteer
+
+    ingest = settings.ingest
+    cameras = load_camera_registry(ingest.cameras_csv) if ingest.cameras_csv else {}
+    return dict(
+        connectors_from(
+            gazetteer=load_gazetteer(),
+            categories=load_category_table(),
+            pii=PiiProtector(settings.secrets.require_pii_key()),
+            cameras=cameras,
+            max_payload_bytes=ingest.max_body_bytes,
+        )
+    )
+
+
+def build_ingest_pipeline(
+    settings: Settings, metrics: IngestMetrics, seen: SeenRefs | None = None
+) -> IngestPipeline:
+    """The pipeline every way in shares: connectors, dedup, Avro, dead letters."""
+    codec = build_codec(settings)
+    return IngestPipeline(
+        connectors=build_connectors(settings),
+        codec=codec,
+        dead_letters=build_dead_letters(settings, codec),
+        topics=TopicNames(settings.topic_prefix),
+        metrics=metrics,
+        seen=seen or SeenRefs(),
+        clock=lambda: datetime.now(UTC),
+    )
+
+
+def build_publisher(settings: Settings, metrics: IngestMetrics) -> KafkaPublisher:
+    """The idempotent producer of the ingest process."""
+    ingest = settings.ingest
+    return KafkaPublisher(
+        settings.kafka_bootstrap,
+        metrics,
+        linger_ms=ingest.linger_ms,
+        batch_bytes=ingest.batch_bytes,
+    )
+
+
+def build_ingest_service(settings: Settings) -> IngestService:
+    """The HTTP ingest service, warm-started with the refs already on the topics.
+
+    Refuses to build (ValueError) when no ingest token is configured: services ask for one.
+    """
+    from prometheus_client import CollectorRegistry
+
+    ingest = settings.ingest
+    if not ingest.token and not ingest.tokens:
+        raise ValueError("set FUSIONHUB_INGEST__TOKEN or FUSIONHUB_INGEST__TOKENS")
+    known = prepare_ingest_topics(settings)
+    registry = CollectorRegistry()
+    metrics = IngestMetrics(registry)
+    pipeline = build_ingest_pipeline(settings, metrics, SeenRefs(known))
+    publisher = build_publisher(settings, metrics)
+    return IngestService(pipeline, publisher, registry, ingest.token_for, ingest.max_body_bytes)
+
+
+def prepare_ingest_topics(settings: Settings) -> set[str]:
+    """Create the topics ingest writes to (with the configured partitions) and return the event
+    refs already on them, for duplicate detection. Called once when an ingest process starts."""
+    from fusionhub.ingest.seen import refs_on_topics
+    from fusionhub.streams.admin import ensure_topics
+
+    topics = TopicNames(settings.topic_prefix)
+    ensure_topics(
+        settings.kafka_bootstrap,
+        [topics.events, topics.device_health, topics.dead_letter],
+        settings.streams.topic_partitions,
+    )
+    return refs_on_topics(settings.kafka_bootstrap, [topics.events, topics.device_health])

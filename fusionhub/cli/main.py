@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from fusionhub.cli.broker import broker
+from fusionhub.cli.ingest import ingest, ingest_api
 from fusionhub.cli.ops import keys, registry, worker
 from fusionhub.settings import Settings
 
@@ -20,6 +21,8 @@ cli.add_command(broker)
 cli.add_command(worker)
 cli.add_command(registry)
 cli.add_command(keys)
+cli.add_command(ingest)
+cli.add_command(ingest_api)
 
 
 def main() -> None:

@@ -102,9 +102,15 @@ class Event:
 
     @property
     def person_tokens(self) -> frozenset[str]:
-        """Every phone and ID token of every party: the "same person" signal."""
+        """The phone and ID tokens of the people the report is about: the "same person" signal.
+
+        The grid worker who filed a report (role ``reporter``) is left out: one worker files
+        reports on many unrelated incidents.
+        """
         tokens = set()
         for p in self.parties:
+            if p.role == "reporter":
+                continue
             if p.phone_token:
                 tokens.add(p.phone_token)
             if p.id_token:

@@ -43,10 +43,12 @@ class DeadLetterWriter:
         errors: FieldErrors = (),
         detail: str | None = None,
         origin_topic: str | None = None,
+        original_size: int | None = None,
     ) -> bytes:
         """The framed Avro bytes of one dead letter.
 
         ``errors`` are (field, message) pairs; ``detail`` is added as a field error on ``*``.
+        ``original_size`` is the size the sender declared when only a head of it was kept.
         Raises only on programming errors (a record that does not fit the schema).
         """
         field_errors = [{"field": f, "message": m} for f, m in errors]
@@ -60,7 +62,7 @@ class DeadLetterWriter:
             "errors": field_errors,
             "received_at": self._clock(),
             "original_sealed": self._fernet.encrypt(original),
-            "original_size": len(original),
+            "original_size": len(original) if original_size is None else original_size,
             "origin_topic": origin_topic,
         }
         return self.codec.encode(DEAD_LETTER_SUBJECT, record)

@@ -1,0 +1,1 @@
+"""Benchmarks run as commands (``fusionhub bench ...``), each printing one JSON line."""

@@ -1,0 +1,103 @@
+"""``fusionhub bench ingest``: the connector path against kafka-python producing the same bytes.
+
+Both sides run in the same process against the same broker, alternating, several rounds; the
+figures are medians and the ratio is taken per round before the median. The connector path is
+file lines in, acknowledged Avro events on the broker out (parse, validate, normalise, resolve
+jurisdiction, protect personal data, encode, produce). The raw path produces each input line's
+bytes as they are, with the same producer settings.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from kafka import KafkaProducer
+from prometheus_client import CollectorRegistry
+
+from fusionhub.core.events import Source
+from fusionhub.ingest.files import ingest_files, input_files, iter_items
+from fusionhub.ingest.metrics import IngestMetrics
+from fusionhub.settings import Settings
+from fusionhub.streams.admin import ensure_topics
+from fusionhub.streams.topics import TopicNames
+from fusionhub.wiring import build_ingest_pipeline, build_publisher
+
+JSON_SOURCES = (Source.GRID, Source.HOTLINE, Source.PETITION)
+
+
+@dataclass(frozen=True)
+class Round:
+    connector_eps: float
+    raw_eps: float
+
+
+def _connector_round(settings: Settings, folder: Path) -> tuple[float, int]:
+    metrics = IngestMetrics(CollectorRegistry())
+    pipeline = build_ingest_pipeline(settings, metrics)
+    publisher = build_publisher(settings, metrics)
+    items = 0
+    started = time.perf_counter()
+    for source in JSON_SOURCES:
+        report = ingest_files(pipeline, publisher, source, input_files(source, folder))
+        items += report.received
+    elapsed = time.perf_counter() - started
+    publisher.close()
+    return items / elapsed, items
+
+
+def _raw_round(settings: Settings, folder: Path, topic: str) -> float:
+    payloads = [
+        item.payload
+        for source in JSON_SOURCES
+        for item in iter_items(source, input_files(source, folder))
+    ]
+    ingest = settings.ingest
+    producer = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=ingest.linger_ms,
+        batch_size=ingest.batch_bytes,
+    )
+    started = time.perf_counter()
+    for i in range(0, len(payloads), 2000):
+        futures = [producer.send(topic, p) for p in payloads[i : i + 2000]]
+        producer.flush()
+        for fut in futures:
+            fut.get(timeout=0)
+    elapsed = time.perf_counter() - started
+    producer.close()
+    return len(payloads) / elapsed
+
+
+def bench_ingest(settings: Settings, folder: Path, rounds: int = 3) -> dict[str, object]:
+    """Alternate connector and raw rounds on fresh topics; return the medians and the ratio."""
+    results: list[Round] = []
+    items = 0
+    for _ in range(rounds):
+        run = settings.model_copy(update={"topic_prefix": f"bench{uuid.uuid4().hex[:8]}"})
+        topics = TopicNames(run.topic_prefix)
+        raw_topic = f"{run.topic_prefix}.raw-bytes"
+        ensure_topics(
+            run.kafka_bootstrap,
+            [topics.events, topics.dead_letter, topics.device_health, raw_topic],
+            run.streams.topic_partitions,
+        )
+        connector_eps, items = _connector_round(run, folder)
+        raw_eps = _raw_round(run, folder, raw_topic)
+        results.append(Round(connector_eps, raw_eps))
+    ratios = [r.connector_eps / r.raw_eps for r in results]
+    return {
+        "bench": "ingest",
+        "items_per_round": items,
+        "rounds": rounds,
+        "connector_events_per_s": round(statistics.median(r.connector_eps for r in results)),
+        "raw_kafka_python_events_per_s": round(statistics.median(r.raw_eps for r in results)),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratios": [round(r, 3) for r in ratios],
+        "target_ratio": 0.5,
+    }

@@ -1,0 +1,60 @@
+"""``fusionhub ingest SOURCE PATH`` and ``fusionhub ingest-api``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from prometheus_client import CollectorRegistry
+
+from fusionhub.core.events import Source
+from fusionhub.settings import Settings
+
+SOURCES = click.Choice([s.value for s in Source])
+
+
+@click.command("ingest")
+@click.argument("source", type=SOURCES)
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--chunk", default=2000, show_default=True, help="Items per acknowledged batch.")
+@click.pass_obj
+def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
+    """Ingest a JSON Lines file (grid, hotline, petition) or a folder of XML alarms (video)."""
+    from fusionhub.ingest.files import ingest_files, input_files, total_bytes
+    from fusionhub.ingest.metrics import IngestMetrics
+    from fusionhub.ingest.pipeline import SeenRefs
+    from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+
+    src = Source(source)
+    try:
+        files = input_files(src, path)
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from exc
+    known = prepare_ingest_topics(settings)
+    metrics = IngestMetrics(CollectorRegistry())
+    pipeline = build_ingest_pipeline(settings, metrics, SeenRefs(known))
+    publisher = build_publisher(settings, metrics)
+    try:
+        with click.progressbar(
+            length=total_bytes(files), label=f"{source} {path}", file=sys.stderr
+        ) as bar:
+            report = ingest_files(
+                pipeline, publisher, src, files, chunk_items=chunk, progress=bar.update
+            )
+    finally:
+        publisher.close()
+    click.echo(json.dumps({"source": source, **report.summary()}))
+
+
+@click.command("ingest-api")
+@click.pass_obj
+def ingest_api(settings: Settings) -> None:
+    """Run the HTTP ingest API (and its /metrics) until Ctrl-C."""
+    from aiohttp import web
+
+    from fusionhub.wiring import build_ingest_service
+
+    service = build_ingest_service(settings)
+    web.run_app(service.app(), host=settings.ingest.host, port=settings.ingest.port, print=None)

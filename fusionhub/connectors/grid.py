@@ -1,0 +1,186 @@
+"""Grid reports (网格事件) from the 全科网格 system, JSON object or array: docs/sources.md §1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fusionhub.connectors.base import ParsedRecord, check_received_at
+from fusionhub.connectors.errors import Reason
+from fusionhub.connectors.fields import (
+    ADDRESS_MAX,
+    ID_MAX,
+    LONG_TEXT_MAX,
+    PHONE_PATTERN,
+    SOURCE_ID_PATTERN,
+    FieldReader,
+    known,
+)
+from fusionhub.connectors.severity import grid_severity
+from fusionhub.connectors.shared import (
+    JsonConnector,
+    RawPoint,
+    merge_refs,
+    raise_normalise_errors,
+    read_point,
+    string_attributes,
+)
+from fusionhub.core.events import Event, Party, Source, event_ref
+from fusionhub.core.jurisdiction import LocationHints, resolve_jurisdiction
+
+TYPE_1_VALUES = ("矛盾纠纷", "问题隐患")
+PARTY_ROLES = ("appellant", "respondent", "involved")
+FLAGS = ("is_petition", "is_group_incident", "is_emergency", "self_resolved")
+# Clocks of handheld terminals drift; an incident "occurring" a little after the report is not
+# worth refusing, one occurring hours later is a data error.
+OCCURRED_AFTER_REPORT_TOLERANCE = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class _GridReport:
+    event_code: str
+    grid_code: str
+    reported_at: datetime
+    occurred_at: datetime | None
+    type_1: str
+    type_2: str
+    level: int | None
+    raw_point: RawPoint | None
+    address: str | None
+    description: str
+    parties: tuple[Party, ...]
+    involved_count: int | None
+    flags: dict[str, bool | None]
+    refs: tuple[str, ...]
+    attachment_count: int
+
+
+class GridConnector(JsonConnector):
+    """Grid-worker reports -> Events. Jurisdiction comes from ``grid_code`` first.
+
+    Build once with ``GridConnector(gazetteer=..., categories=..., pii=...)`` and call
+    ``convert`` per payload (per line for JSONL files).
+    """
+
+    source = Source.GRID
+    id_field = "event_code"
+
+    def normalise(self, record: ParsedRecord, received_at: datetime) -> Event:
+        """Validate one grid report and build its Event; raises ConnectorError when refused."""
+        check_received_at(received_at)
+        report = self._read(self.reader(record))
+        point, errors = self.to_wgs84_point(report.raw_point)
+        raise_normalise_errors(errors, report.event_code)
+        address = self._pii.scrub_text(report.address) if report.address else None
+        hints = LocationHints(
+            grid_code=report.grid_code, address_texts=(address,) if address else (), point=point
+        )
+        jurisdiction, point = resolve_jurisdiction(hints, self._gazetteer)
+        category = self._categories.grid(report.type_1, report.type_2, report.description)
+        return Event(
+            event_ref=event_ref(self.source, report.event_code),
+            source=self.source,
+            source_id=report.event_code,
+            occurred_at=report.occurred_at or report.reported_at,
+            received_at=received_at,
+            category=category.code,
+            platform=category.platform,
+            severity=grid_severity(
+                report.level, report.flags["is_emergency"], report.flags["is_group_incident"]
+            ),
+            text=self._pii.scrub_text(report.description),
+            jurisdiction=jurisdiction,
+            point=point,
+            point_crs=(report.raw_point.crs or "WGS84") if report.raw_point and point else None,
+            source_category=self._pii.scrub_text(f"{report.type_1}/{report.type_2}"),
+            title=self._pii.scrub_text(report.type_2),
+            address=address,
+            parties=report.parties,
+            refs=merge_refs(report.refs, (report.description,)),
+            fingerprint=record.fingerprint,
+            attributes=self.scrubbed(self._attributes(report, category.rule)),
+        )
+
+    def _read(self, r: FieldReader) -> _GridReport:
+        event_code = r.text(
+            "event_code", required=True, max_len=ID_MAX, pattern=SOURCE_ID_PATTERN, hint="an id"
+        )
+        grid_code = r.digits("grid_code", (15,), required=True)
+        reporter = self._reporter(r)
+        reported_at = r.time("reported_at", required=True)
+        occurred_at = r.time("occurred_at")
+        type_1 = r.enum("type_1", TYPE_1_VALUES, required=True)
+        type_2 = r.text("type_2", required=True, max_len=50)
+        level = r.integer("level", 1, 5, enum_like=True)
+        raw_point, address = _location(r)
+        description = r.text("description", required=True, max_len=LONG_TEXT_MAX)
+        parties = [self._party(p) for p in r.mappings("parties")]
+        involved_count = r.integer("involved_count", 0, 1_000_000)
+        flags = {name: r.boolean(name) for name in FLAGS}
+        refs = r.strings("refs")
+        attachments = r.strings("attachments", max_len=2048)
+        _check_occurred_before_report(r, reported_at, occurred_at)
+        r.raise_if_invalid("validate", event_code)
+        return _GridReport(
+            event_code=known(event_code),
+            grid_code=known(grid_code),
+            reported_at=known(reported_at),
+            occurred_at=occurred_at,
+            type_1=known(type_1),
+            type_2=known(type_2),
+            level=level,
+            raw_point=raw_point,
+            address=address,
+            description=known(description),
+            parties=tuple(p for p in (reporter, *parties) if p is not None),
+            involved_count=involved_count,
+            flags=flags,
+            refs=refs,
+            attachment_count=len(attachments),
+        )
+
+    def _reporter(self, r: FieldReader) -> Party | None:
+        reporter = r.mapping("reporter", required=True)
+        if reporter is None:
+            return None
+        reporter.text("id", required=True, max_len=ID_MAX)
+        name = reporter.text("name", max_len=50)
+        phone = reporter.text("phone", max_len=32, pattern=PHONE_PATTERN, hint="a phone number")
+        return self._pii.party("reporter", name=name, phone=phone)
+
+    def _party(self, p: FieldReader) -> Party | None:
+        role = p.enum("role", PARTY_ROLES, required=True)
+        name = p.text("name", max_len=50)
+        phone = p.text("phone", max_len=32, pattern=PHONE_PATTERN, hint="a phone number")
+        id_number = p.text("id_number", max_len=32)
+        return self._pii.party(role, name=name, phone=phone, id_number=id_number) if role else None
+
+    @staticmethod
+    def _attributes(report: _GridReport, category_rule: str) -> dict[str, str]:
+        return string_attributes(
+            {
+                "grid_code": report.grid_code,
+                "type_1": report.type_1,
+                "type_2": report.type_2,
+                "level": report.level,
+                "involved_count": report.involved_count,
+                **report.flags,
+                "reported_at": report.reported_at.isoformat(),
+                "attachment_count": report.attachment_count or None,
+                "category_rule": category_rule,
+            }
+        )
+
+
+def _location(r: FieldReader) -> tuple[RawPoint | None, str | None]:
+    location = r.mapping("location")
+    if location is None:
+        return None, None
+    return read_point(location), location.text("address", max_len=ADDRESS_MAX)
+
+
+def _check_occurred_before_report(
+    r: FieldReader, reported_at: datetime | None, occurred_at: datetime | None
+) -> None:
+    if reported_at and occurred_at and occurred_at > reported_at + OCCURRED_AFTER_REPORT_TOLERANCE:
+        r.add("occurred_at", "is later than reported_at", Reason.IMPOSSIBLE_DATE)

@@ -1,0 +1,151 @@
+"""Online petitions (网上信访), JSON object or array: docs/sources.md §3.
+
+The petitioner's home address is personal data: it helps find the jurisdiction when the
+incident address is missing, and is never stored on the Event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fusionhub.connectors.base import ParsedRecord, check_received_at
+from fusionhub.connectors.fields import (
+    ADDRESS_MAX,
+    ID_MAX,
+    LONG_TEXT_MAX,
+    PHONE_PATTERN,
+    SOURCE_ID_PATTERN,
+    FieldReader,
+    known,
+)
+from fusionhub.connectors.severity import petition_severity
+from fusionhub.connectors.shared import JsonConnector, merge_refs, string_attributes
+from fusionhub.core.events import Event, Party, Source, event_ref
+from fusionhub.core.jurisdiction import LocationHints, resolve_jurisdiction
+
+CHANNELS = ("web", "app", "letter", "visit")
+PURPOSES = ("投诉", "求决", "建议", "申诉", "揭发控告", "其他")
+REGION_CODE_LENGTHS = (6, 9, 12)
+MAX_CO_SIGNERS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Petition:
+    petition_no: str
+    submitted_at: datetime
+    channel: str
+    petitioner: Party | None
+    petitioner_address: str | None
+    co_signers: int | None
+    title: str
+    content: str
+    purpose: str
+    problem_category: str | None
+    incident_address: str | None
+    region_code: str | None
+    previously_petitioned: bool | None
+    refs: tuple[str, ...]
+
+
+class PetitionConnector(JsonConnector):
+    """Online petitions -> Events. Jurisdiction from region_code, incident, then home address.
+
+    Build once with ``PetitionConnector(gazetteer=..., categories=..., pii=...)``.
+    """
+
+    source = Source.PETITION
+    id_field = "petition_no"
+
+    def normalise(self, record: ParsedRecord, received_at: datetime) -> Event:
+        """Validate one petition and build its Event; raises ConnectorError when refused."""
+        check_received_at(received_at)
+        petition = self._read(self.reader(record))
+        scrub = self._pii.scrub_text
+        incident_address = scrub(petition.incident_address) if petition.incident_address else None
+        addresses = (incident_address, petition.petitioner_address)
+        hints = LocationHints(
+            region_code=petition.region_code,
+            address_texts=tuple(scrub(a) for a in addresses if a),
+        )
+        jurisdiction, point = resolve_jurisdiction(hints, self._gazetteer)
+        text = f"{petition.title}\n{petition.content}"
+        category = self._categories.petition(petition.problem_category, text)
+        return Event(
+            event_ref=event_ref(self.source, petition.petition_no),
+            source=self.source,
+            source_id=petition.petition_no,
+            occurred_at=petition.submitted_at,
+            received_at=received_at,
+            category=category.code,
+            platform=category.platform,
+            severity=petition_severity(petition.co_signers, petition.previously_petitioned),
+            text=scrub(text),
+            jurisdiction=jurisdiction,
+            point=point,
+            source_category=scrub(petition.problem_category) if petition.problem_category else None,
+            title=scrub(petition.title),
+            address=incident_address,
+            parties=(petition.petitioner,) if petition.petitioner else (),
+            refs=merge_refs(petition.refs, (petition.title, petition.content)),
+            fingerprint=record.fingerprint,
+            attributes=self.scrubbed(_attributes(petition, category.rule)),
+        )
+
+    def _read(self, r: FieldReader) -> _Petition:
+        petition_no = r.text(
+            "petition_no", required=True, max_len=ID_MAX, pattern=SOURCE_ID_PATTERN, hint="an id"
+        )
+        submitted_at = r.time("submitted_at", required=True)
+        channel = r.enum("channel", CHANNELS, required=True)
+        petitioner, petitioner_address = self._petitioner(r)
+        co_signers = r.integer("co_signers", 0, MAX_CO_SIGNERS)
+        title = r.text("title", required=True, max_len=500)
+        content = r.text("content", required=True, max_len=LONG_TEXT_MAX)
+        purpose = r.enum("purpose", PURPOSES, required=True)
+        problem_category = r.text("problem_category", max_len=100)
+        incident_address = r.text("incident_address", max_len=ADDRESS_MAX)
+        region_code = r.digits("region_code", REGION_CODE_LENGTHS)
+        previously_petitioned = r.boolean("previously_petitioned")
+        refs = r.strings("refs")
+        r.raise_if_invalid("validate", petition_no)
+        return _Petition(
+            petition_no=known(petition_no),
+            submitted_at=known(submitted_at),
+            channel=known(channel),
+            petitioner=petitioner,
+            petitioner_address=petitioner_address,
+            co_signers=co_signers,
+            title=known(title),
+            content=known(content),
+            purpose=known(purpose),
+            problem_category=problem_category,
+            incident_address=incident_address,
+            region_code=region_code,
+            previously_petitioned=previously_petitioned,
+            refs=refs,
+        )
+
+    def _petitioner(self, r: FieldReader) -> tuple[Party | None, str | None]:
+        petitioner = r.mapping("petitioner", required=True)
+        if petitioner is None:
+            return None, None
+        name = petitioner.text("name", required=True, max_len=50)
+        id_number = petitioner.text("id_number", max_len=32)
+        phone = petitioner.text("phone", max_len=32, pattern=PHONE_PATTERN, hint="a phone number")
+        address = petitioner.text("address", max_len=ADDRESS_MAX)
+        party = self._pii.party("petitioner", name=name, phone=phone, id_number=id_number)
+        return party, address
+
+
+def _attributes(petition: _Petition, category_rule: str) -> dict[str, str]:
+    return string_attributes(
+        {
+            "channel": petition.channel,
+            "purpose": petition.purpose,
+            "co_signers": petition.co_signers,
+            "previously_petitioned": petition.previously_petitioned,
+            "region_code": petition.region_code,
+            "category_rule": category_rule,
+        }
+    )

@@ -1,0 +1,172 @@
+"""Pieces every JSON connector uses: parsing, points, references found in text, attributes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from fusionhub.connectors.base import DEFAULT_MAX_PAYLOAD_BYTES, BaseConnector, ParsedRecord
+from fusionhub.connectors.categories import CategoryTable
+from fusionhub.connectors.errors import ConnectorError, FieldError, Reason, fail
+from fusionhub.connectors.fields import SOURCE_ID_PATTERN, FieldReader
+from fusionhub.connectors.payload import JSON_MEDIA_TYPES, check_envelope, split_json
+from fusionhub.connectors.pii import PiiProtector
+from fusionhub.core.events import GeoPoint
+from fusionhub.core.gazetteer import Gazetteer
+from fusionhub.core.geo import is_plausible_point, to_wgs84
+
+# Ids of the other sources quoted in free text ("工单号12345-330681-20261125-000123").
+_REFS_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z\-])(?:12345-\d{6}-\d{8}-\d{6}|XF\d{6}-\d{4}-\d{6}|WG-\d{9}-\d{8}-\d{5})"
+    r"(?![0-9A-Za-z])",
+    re.ASCII,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RawPoint:
+    """A coordinate as the source gave it, validated but not yet converted."""
+
+    lon: float
+    lat: float
+    crs: str | None
+    lon_path: str
+    crs_path: str
+
+
+class ConfiguredConnector(BaseConnector):
+    """Holds a connector's dependencies; all four connectors are built with these keywords.
+
+    ``reject_implausible_points``: a point outside China after conversion (0/0, swapped) is an
+    ``impossible_point`` rejection (default), or, when False, dropped while the event is kept.
+    """
+
+    def __init__(
+        self,
+        *,
+        gazetteer: Gazetteer,
+        categories: CategoryTable,
+        pii: PiiProtector,
+        max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
+        reject_implausible_points: bool = True,
+    ) -> None:
+        if max_payload_bytes <= 0:
+            raise ValueError("max_payload_bytes must be positive")
+        self._gazetteer = gazetteer
+        self._categories = categories
+        self._pii = pii
+        self._max_payload_bytes = max_payload_bytes
+        self._reject_implausible_points = reject_implausible_points
+
+    def to_wgs84_point(self, raw: RawPoint | None) -> tuple[GeoPoint | None, list[FieldError]]:
+        """The WGS-84 point of a validated raw point, with the normalise-stage errors, if any.
+
+        An unknown crs is ``unknown_enum``; a point outside China after conversion (0/0 "no
+        fix", swapped lon/lat) is ``impossible_point``, or dropped (see the class doc).
+        """
+        if raw is None:
+            return None, []
+        try:
+            point = to_wgs84(raw.lon, raw.lat, raw.crs)
+        except ValueError as exc:
+            return None, [FieldError(raw.crs_path, str(exc), Reason.UNKNOWN_ENUM)]
+        if is_plausible_point(point.lon, point.lat):
+            return point, []
+        if not self._reject_implausible_points:
+            return None, []
+        message = f"({raw.lon}, {raw.lat}) is not a place in China (0/0 or lon/lat swapped?)"
+        return None, [FieldError(raw.lon_path, message, Reason.IMPOSSIBLE_POINT)]
+
+    def scrubbed(self, attributes: Mapping[str, str]) -> dict[str, str]:
+        """Attributes with any phone or ID number masked: a last guard on what leaves here."""
+        return {key: self._pii.scrub_text(value) for key, value in attributes.items()}
+
+
+class JsonConnector(ConfiguredConnector):
+    """Base of the grid, hotline and petition connectors (JSON object or array payloads)."""
+
+    id_field: str
+
+    def parse(self, payload: bytes, content_type: str | None = None) -> list[ParsedRecord]:
+        """Split a JSON object or array payload into records; see ``BaseConnector.convert``.
+
+        Raises ConnectorError: ``too_large``, ``empty_payload``, ``unsupported_media_type``,
+        ``bad_encoding``, ``malformed_json``, ``empty_batch``, ``wrong_type``.
+        """
+        check_envelope(payload, content_type, JSON_MEDIA_TYPES, self._max_payload_bytes)
+        records = []
+        for item in split_json(payload):
+            is_object = isinstance(item.value, dict)
+            records.append(
+                ParsedRecord(
+                    source=self.source,
+                    fields=item.value if is_object else {},
+                    original=item.original,
+                    position=item.position,
+                    shape_error=None if is_object else "array element must be a JSON object",
+                )
+            )
+        return records
+
+    def source_id_of(self, record: ParsedRecord) -> str | None:
+        """The record's id field when it is a well-formed id, else ``None``."""
+        value = record.fields.get(self.id_field)
+        if isinstance(value, str) and SOURCE_ID_PATTERN.fullmatch(value.strip()):
+            return value.strip()
+        return None
+
+    def reader(self, record: ParsedRecord) -> FieldReader:
+        """A reader over the record; a non-object array element is rejected here."""
+        if record.shape_error is not None:
+            path = f"$[{record.position}]" if record.position is not None else "$"
+            raise fail("validate", Reason.WRONG_TYPE, path, record.shape_error)
+        return FieldReader(record.fields)
+
+
+def read_point(
+    reader: FieldReader, lon: str = "lon", lat: str = "lat", crs: str = "crs"
+) -> RawPoint | None:
+    """A lon/lat pair (both or neither) and its crs name, range-checked, not yet converted."""
+    lon_value = reader.number(lon, -180.0, 180.0)
+    lat_value = reader.number(lat, -90.0, 90.0)
+    crs_value = reader.text(crs, max_len=16)
+    if (lon_value is None) != (lat_value is None):
+        present, absent = (lon, lat) if lon_value is not None else (lat, lon)
+        if not any(e.field == reader.path(absent) for e in reader.errors):
+            reader.add(absent, f"is required when {present} is given", Reason.MISSING_FIELD)
+        return None
+    if lon_value is None or lat_value is None:
+        return None
+    return RawPoint(lon_value, lat_value, crs_value, reader.path(lon), reader.path(crs))
+
+
+def raise_normalise_errors(errors: list[FieldError], source_id: str | None) -> None:
+    """Raise the normalise-stage errors of a record, if any."""
+    if errors:
+        raise ConnectorError("normalise", errors, source_id)
+
+
+def merge_refs(given: Iterable[str], texts: Iterable[str | None]) -> tuple[str, ...]:
+    """The refs as given, then ids of other reports quoted in the texts, each once, in order."""
+    refs = list(dict.fromkeys(given))
+    for text in texts:
+        for found in _REFS_IN_TEXT.findall(text or ""):
+            if found not in refs:
+                refs.append(found)
+    return tuple(refs)
+
+
+def string_attributes(values: Mapping[str, object]) -> dict[str, str]:
+    """Attributes as strings (booleans ``true``/``false``), leaving out absent values."""
+    result: dict[str, str] = {}
+    for key, value in values.items():
+        if value is None or value in ("", ()):
+            continue
+        if isinstance(value, bool):
+            result[key] = "true" if value else "false"
+        elif isinstance(value, tuple | list):
+            result[key] = ",".join(str(v) for v in value)
+        else:
+            result[key] = str(value)
+    return result

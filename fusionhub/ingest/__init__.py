@@ -1,0 +1,1 @@
+"""Ways in: the HTTP ingest API, file ingest, and raw topics, all through the same connectors."""
