@@ -56,6 +56,13 @@ class StreamSettings(BaseModel):
     web_host: str = LOOPBACK
     web_port: int = 6066
     data_dir: Path = Field(default_factory=lambda: _home_dir("data") / "streams")
+    # Ticks carry wall-clock time into the event log for live overdue checks.
+    tick_interval_s: float = 60.0
+    case_topic_partitions: int = 1
+    # Outputs are published before their input's offset is committed; commit often so that
+    # waiting for a commit adds little latency.
+    commit_interval_s: float = 0.2
+    policy_file: Path | None = None
 
 
 class IngestSettings(BaseModel):

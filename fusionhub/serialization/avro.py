@@ -35,6 +35,7 @@ class AvroCodec:
         self._writers: dict[str, tuple[bytes, Any]] = {}
         self._parsed: dict[int, Any] = {}
         self._readers: dict[str, tuple[int, Any]] = {}
+        self._subjects: dict[int, str] = {}
 
     def encode(self, subject: str, record: dict[str, Any]) -> bytes:
         """Frame and encode ``record`` with the newest schema of ``subject``.
@@ -70,6 +71,24 @@ class AvroCodec:
         if not isinstance(record, dict):
             raise DecodeError(f"schema id {schema_id} is not a record schema")
         return record
+
+    def subject_of(self, data: bytes) -> str:
+        """The subject (record full name) of a frame's writer schema, without decoding the body.
+
+        Lets one topic carry several record types: the correlation input log holds events,
+        case commands and ticks. Raises ``DecodeError`` like ``decode``.
+        """
+        schema_id = self.schema_id_of(data)
+        subject = self._subjects.get(schema_id)
+        if subject is None:
+            try:
+                schema = self.registry.by_id(schema_id)
+            except Exception as exc:
+                raise DecodeError(f"unknown schema id {schema_id}: {exc}") from exc
+            namespace = schema.get("namespace")
+            subject = f"{namespace}.{schema['name']}" if namespace else str(schema["name"])
+            self._subjects[schema_id] = subject
+        return subject
 
     @staticmethod
     def schema_id_of(data: bytes) -> int:

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from fusionhub.core.cases import Case
 from fusionhub.core.events import (
     DeviceHealthRecord,
     Event,
@@ -15,6 +16,7 @@ from fusionhub.core.events import (
     Platform,
     Source,
 )
+from fusionhub.core.scoring_types import ScoreBreakdown
 
 EVENT_SUBJECT = "fusionhub.Event"
 DEVICE_HEALTH_SUBJECT = "fusionhub.DeviceHealth"
@@ -90,3 +92,56 @@ def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("timestamp without timezone")
     return value
+
+
+CASE_SUBJECT = "fusionhub.Case"
+COMMAND_SUBJECT = "fusionhub.CaseCommand"
+TICK_SUBJECT = "fusionhub.Tick"
+
+
+def case_to_record(case: Case, change: str | None = None) -> dict[str, Any]:
+    """The Avro record of a case's whole state (subject ``fusionhub.Case``)."""
+    return {
+        "case_id": case.case_id,
+        "version": case.version,
+        "county_code": case.county_code,
+        "township_code": case.township_code,
+        "village_code": case.village_code,
+        "category": case.category,
+        "platform": case.platform.value,
+        "priority": case.priority,
+        "status": case.status.value,
+        "level": case.level.value,
+        "opened_at": case.opened_at,
+        "updated_at": case.updated_at,
+        "deadline": case.deadline,
+        "event_refs": list(case.event_refs),
+        "sources": [s.value for s in case.sources],
+        "person_token_count": case.person_token_count,
+        "repeat_of": case.repeat_of,
+        "department": case.department,
+        "evaluation": case.evaluation,
+        "history": [
+            {"at": t.at, "status": t.status.value, "actor": t.actor, "note": t.note}
+            for t in case.history
+        ],
+        "members": [
+            {"event_ref": ref, "score": _score_record(score)} for ref, score in case.scores
+        ],
+        "change": change,
+    }
+
+
+def _score_record(score: ScoreBreakdown) -> dict[str, Any]:
+    return {
+        "total": score.total,
+        "ref": score.ref,
+        "person": score.person,
+        "distance": score.distance,
+        "place": score.place,
+        "address": score.address,
+        "time": score.time,
+        "category": score.category,
+        "text": score.text,
+        "veto": score.veto,
+    }

@@ -4,30 +4,41 @@ from __future__ import annotations
 
 import faust
 
+from fusionhub.policies import load_policy
 from fusionhub.settings import Settings
 from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.app import create_app
-from fusionhub.streams.skeleton import attach_relay
+from fusionhub.streams.correlate import CorrelationAgents
 from fusionhub.streams.topics import TopicNames
 from fusionhub.wiring import build_codec, build_dead_letters
 
 
-def build_worker_app(settings: Settings) -> faust.App:
+def build_worker_app(settings: Settings) -> tuple[faust.App, CorrelationAgents]:
     """The app with every agent attached; called once at worker start-up."""
     app = create_app(settings)
     codec = build_codec(settings)
-    attach_relay(app, codec, TopicNames(settings.topic_prefix), build_dead_letters(settings, codec))
-    return app
+    agents = CorrelationAgents(
+        app,
+        settings,
+        codec,
+        build_dead_letters(settings, codec),
+        load_policy(settings.streams.policy_file),
+    )
+    agents.attach()
+    return app, agents
+
+
+def worker_topics(settings: Settings) -> list[str]:
+    """The topics a worker reads and writes that must exist with the configured partitions."""
+    t = TopicNames(settings.topic_prefix)
+    return [t.events, t.commands, t.dead_letter, t.device_health, t.cases_all]
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
     """Run until SIGTERM or SIGINT, then stop cleanly (offsets committed, topics flushed)."""
-    topics = TopicNames(settings.topic_prefix)
     ensure_topics(
-        settings.kafka_bootstrap,
-        [topics.events, f"{topics.events}.relayed", topics.dead_letter],
-        settings.streams.topic_partitions,
+        settings.kafka_bootstrap, worker_topics(settings), settings.streams.topic_partitions
     )
-    app = build_worker_app(settings)
+    app, _ = build_worker_app(settings)
     worker = faust.Worker(app, loglevel=loglevel, redirect_stdouts=False)
     worker.execute_from_commandline()

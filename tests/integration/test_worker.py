@@ -6,24 +6,34 @@ import sys
 
 import pytest
 from kafka import KafkaProducer
+from prometheus_client import CollectorRegistry
 
+from fusionhub.core.events import Source
+from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
-from fusionhub.serialization.records import DEAD_LETTER_SUBJECT, EVENT_SUBJECT, event_to_record
+from fusionhub.serialization.records import CASE_SUBJECT, DEAD_LETTER_SUBJECT
 from fusionhub.settings import Settings
 from fusionhub.streams.topics import TopicNames
-from tests.conftest import settings_env
+from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+from tests.conftest import EXAMPLES, settings_env
 from tests.support import free_port, read_topic
-from tests.unit.serialization.test_avro_codec import sample_event
 
 pytestmark = pytest.mark.integration
+
+DISPUTE_REFS = {
+    "grid:WG-330681109-20261125-00017",
+    "hotline:12345-330681-20261125-000123",
+    "petition:XF330681-2026-004512",
+}
 
 
 def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     env = settings_env(settings)
     env["FUSIONHUB_STREAMS__APP_ID"] = f"{settings.topic_prefix}-app"
     env["FUSIONHUB_STREAMS__WEB_PORT"] = str(free_port())
-    env["FUSIONHUB_STREAMS__STORE"] = "memory://"
-    env["FUSIONHUB_STREAMS__DATA_DIR"] = str(settings.broker.data_dir.parent / "streams")
+    env["FUSIONHUB_STREAMS__DATA_DIR"] = str(
+        settings.broker.data_dir.parent / settings.topic_prefix
+    )
     return subprocess.Popen(
         [sys.executable, "-m", "fusionhub", "worker"],
         env=env,
@@ -32,35 +42,65 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     )
 
 
-def test_the_worker_creates_its_topics_relays_events_dead_letters_garbage_and_stops_cleanly(
+def stop(worker: subprocess.Popen[bytes]) -> str:
+    worker.send_signal(signal.SIGTERM)
+    try:
+        out, _ = worker.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        out, _ = worker.communicate()
+    return out.decode(errors="replace")
+
+
+def ingest_examples(settings: Settings) -> None:
+    prepare_ingest_topics(settings)
+    metrics = IngestMetrics(CollectorRegistry())
+    pipeline = build_ingest_pipeline(settings, metrics)
+    publisher = build_publisher(settings, metrics)
+    for source in (Source.GRID, Source.HOTLINE, Source.PETITION):
+        publisher.send_and_wait(
+            pipeline.prepare(source, (EXAMPLES / f"{source}.json").read_bytes()).records
+        )
+    video = next((EXAMPLES / "video").glob("*.xml")).read_bytes()
+    publisher.send_and_wait(pipeline.prepare(Source.VIDEO, video).records)
+    publisher.close()
+
+
+def latest_cases(settings: Settings, topic: str, codec: AvroCodec, expect: int) -> dict[str, dict]:
+    latest: dict[str, dict] = {}
+    for value in read_topic(settings.kafka_bootstrap, topic, expect, 90):
+        rec = codec.decode(value, CASE_SUBJECT)
+        if rec["case_id"] not in latest or latest[rec["case_id"]]["version"] < rec["version"]:
+            latest[rec["case_id"]] = rec
+    return latest
+
+
+def test_the_worker_fuses_the_examples_into_cases_and_stops_cleanly(
     hub_settings: Settings,
 ) -> None:
-    topics = TopicNames(hub_settings.topic_prefix)
     codec = AvroCodec(EmbeddedSchemaRegistry())
+    topics = TopicNames(hub_settings.topic_prefix)
+    ingest_examples(hub_settings)
     worker = start_worker(hub_settings)
     try:
         producer = KafkaProducer(bootstrap_servers=hub_settings.kafka_bootstrap, acks="all")
-        good = codec.encode(EVENT_SUBJECT, event_to_record(sample_event()))
-        for value in (good, b"not avro at all", good):
-            producer.send(topics.events, value)
+        producer.send(topics.events, b"not avro at all", key=b"330681")
         producer.flush()
         producer.close()
-        relayed = read_topic(hub_settings.kafka_bootstrap, f"{topics.events}.relayed", 2, 90)
+        cases = latest_cases(hub_settings, topics.cases_all, codec, 4)
+        township = latest_cases(hub_settings, topics.cases_township("330681109"), codec, 2)
         dead = read_topic(hub_settings.kafka_bootstrap, topics.dead_letter, 1, 30)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            out, _ = worker.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            out, _ = worker.communicate()
-    log = out.decode(errors="replace")
-    assert len(relayed) == 2, log[-3000:]
-    assert codec.decode(relayed[0], EVENT_SUBJECT)["event_ref"] == sample_event().event_ref
+        log = stop(worker)
+    by_refs = {frozenset(c["event_refs"]): c for c in cases.values()}
+    assert frozenset(DISPUTE_REFS) in by_refs, log[-3000:]
+    assert frozenset({"video:33068110001320000012-17430"}) in by_refs
+    assert len(cases) == 2
+    dispute = by_refs[frozenset(DISPUTE_REFS)]
+    assert (dispute["county_code"], dispute["township_code"]) == ("330681", "330681109")
+    assert dispute["case_id"] in township
     [letter] = [codec.decode(d, DEAD_LETTER_SUBJECT) for d in dead]
     assert letter["reason"] == "undecodable_avro"
-    assert letter["original_size"] == len(b"not avro at all")
-    assert b"not avro" not in letter["original_sealed"]  # sealed, not in clear
     assert worker.returncode == 0, log[-3000:]
     assert "Traceback" not in log, log[-3000:]
 

@@ -1,0 +1,167 @@
+"""The case: one incident, however many reports it came in by.
+
+A ``Case`` is mutable plain data with ``__slots__`` so that a million open cases fit in memory;
+the engine and the lifecycle are the only writers. ``case_to_dict`` gives the replay output line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from fusionhub.core.events import Platform, Source
+from fusionhub.core.policy import CategoryPolicy
+from fusionhub.core.scoring_types import ScoreBreakdown
+
+
+class CaseStatus(StrEnum):
+    """Where a case is in handling (受理 派遣 处置 办结 评价, plus escalated and reopened)."""
+
+    NEW = "new"
+    DISPATCHED = "dispatched"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    ESCALATED = "escalated"
+    REOPENED = "reopened"
+
+
+FINISHED_STATUSES = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
+
+
+class CaseLevel(StrEnum):
+    """Which command platform holds the case."""
+
+    TOWNSHIP = "township"
+    COUNTY = "county"
+
+
+ENGINE_ACTOR = "correlation"
+
+_SOURCE_BITS: dict[Source, int] = {source: 1 << i for i, source in enumerate(Source)}
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One entry of a case's history: the status it entered, when, by whom and why."""
+
+    at: datetime
+    status: CaseStatus
+    actor: str
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Case:
+    """One incident and everything the hub knows about its handling.
+
+    ``version`` increases on every change. ``sources`` is kept as a bit mask (see ``sources``)
+    and ``scores`` holds ``(event_ref, breakdown)`` for every report that joined after the first
+    (a tuple, so the many single-report cases share the empty one).
+    """
+
+    case_id: str
+    county_code: str | None
+    township_code: str | None
+    village_code: str | None
+    category: str
+    platform: Platform
+    priority: int
+    opened_at: datetime
+    updated_at: datetime
+    deadline: datetime
+    event_refs: list[str]
+    history: list[Transition]
+    status: CaseStatus = CaseStatus.NEW
+    level: CaseLevel = CaseLevel.TOWNSHIP
+    version: int = 1
+    source_mask: int = 0
+    person_token_count: int = 0
+    min_severity: int = 4
+    repeat_of: str | None = None
+    scores: tuple[tuple[str, ScoreBreakdown], ...] = ()
+    accepted_at: datetime | None = None
+    department: str | None = None
+    evaluation: str | None = None
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The distinct source systems that reported this incident, in a fixed order."""
+        return tuple(s for s, bit in _SOURCE_BITS.items() if self.source_mask & bit)
+
+    @property
+    def is_finished(self) -> bool:
+        """Resolved or closed: a new report about it opens a repeat case."""
+        return self.status in FINISHED_STATUSES
+
+    def add_source(self, source: Source) -> None:
+        """Record that ``source`` reported this incident."""
+        self.source_mask |= _SOURCE_BITS[source]
+
+
+def case_id_for(first_event_ref: str) -> str:
+    """Deterministic case id from the report that opened the case.
+
+    Replays and separate stream partitions give the same id to the same case, whatever else
+    they have seen.
+    """
+    return "C" + hashlib.blake2b(first_event_ref.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def compute_priority(
+    min_severity: int, source_count: int, report_count: int, category: CategoryPolicy
+) -> int:
+    """Priority 1 (highest) to 4 from severity, source mix and number of reports.
+
+    Severity is the most serious (lowest) severity of any report. Three or more distinct source
+    systems confirm the incident, and five or more reports show it affects many people: each
+    raises the priority by one. A burst category (fire, crowding) is never below priority 2.
+    """
+    priority = min(max(min_severity, 1), 4)
+    if category.burst:
+        priority = min(priority, 2)
+    if source_count >= 3:
+        priority -= 1
+    if report_count >= 5:
+        priority -= 1
+    return max(priority, 1)
+
+
+def case_to_dict(case: Case, detail: bool = False) -> dict[str, Any]:
+    """The replay output line of docs/sources.md; ``detail`` adds history and scores.
+
+    Called by the replay command and the case sinks when writing a case out.
+    """
+    line: dict[str, Any] = {
+        "case_id": case.case_id,
+        "county_code": case.county_code,
+        "township_code": case.township_code,
+        "category": case.category,
+        "platform": case.platform.value,
+        "priority": case.priority,
+        "status": case.status.value,
+        "opened_at": case.opened_at.isoformat(),
+        "event_refs": list(case.event_refs),
+    }
+    if detail:
+        line.update(
+            village_code=case.village_code,
+            level=case.level.value,
+            version=case.version,
+            updated_at=case.updated_at.isoformat(),
+            deadline=case.deadline.isoformat(),
+            sources=[s.value for s in case.sources],
+            person_token_count=case.person_token_count,
+            repeat_of=case.repeat_of,
+            department=case.department,
+            evaluation=case.evaluation,
+            history=[
+                {"at": t.at.isoformat(), "status": t.status.value, "actor": t.actor, "note": t.note}
+                for t in case.history
+            ],
+            scores=[{"event_ref": ref, **score.as_dict()} for ref, score in case.scores],
+        )
+    return line

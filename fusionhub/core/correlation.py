@@ -1,0 +1,273 @@
+"""The correlation engine: one case per incident, whatever source reported it.
+
+Bytewax style: all state is plain data in ``CorrelationState`` and ``step`` is the only function
+that advances it. For speed ``step`` MUTATES the state it is given and returns that same object
+with the outputs; callers that need the old state must copy it first. Time is event time only
+(``Event.occurred_at``): the engine never reads a clock, so a replay of the same events in the
+same order gives the same cases, ids and scores every time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from fusionhub.core.candidates import CandidateIndex, IndexGeometry
+from fusionhub.core.case_events import CaseOpened, CaseUpdated, EventAttached, Output
+from fusionhub.core.cases import (
+    ENGINE_ACTOR,
+    Case,
+    CaseStatus,
+    Transition,
+    case_id_for,
+    compute_priority,
+)
+from fusionhub.core.events import Event
+from fusionhub.core.policy import CorrelationPolicy
+from fusionhub.core.scoring import (
+    CaseProfile,
+    EventFeatures,
+    bare_ref,
+    features_of,
+    score_candidate,
+)
+from fusionhub.core.scoring_types import ScoreBreakdown
+
+# The text sketches a case keeps: its first report's and its latest ones'.
+_MAX_SKETCHES = 4
+_SOURCE_ORDER = {"grid": 0, "hotline": 1, "petition": 2, "video": 3}
+
+
+@dataclass(slots=True)
+class CorrelationState:
+    """Everything the engine knows. Create with ``new_state(policy)``.
+
+    ``cases`` holds every case ever opened (in opening order); ``refs`` maps each report id
+    (bare, without ``SOURCE:``) and each case id to its case; ``index`` holds only the cases
+    new reports may still join; ``deadlines`` files cases by the hour their deadline falls in,
+    for ``lifecycle.check_overdue``.
+    """
+
+    index: CandidateIndex
+    cases: dict[str, Case] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)
+    deadlines: dict[int, list[str]] = field(default_factory=dict)
+    watermark: datetime | None = None
+
+
+def new_state(policy: CorrelationPolicy) -> CorrelationState:
+    """An empty engine state laid out for ``policy``."""
+    return CorrelationState(
+        CandidateIndex(IndexGeometry.from_policy(policy), policy.fallback_category)
+    )
+
+
+def event_order_key(event: Event) -> tuple[datetime, int, str]:
+    """Replay order: event time, then source, then ref, so equal timestamps never tie."""
+    return (event.occurred_at, _SOURCE_ORDER.get(event.source.value, 9), event.event_ref)
+
+
+def correlate(
+    events: Iterable[Event], policy: CorrelationPolicy, state: CorrelationState | None = None
+) -> tuple[CorrelationState, list[Output]]:
+    """Run a batch through ``step`` in ``event_order_key`` order (the replay command's entry)."""
+    current = state if state is not None else new_state(policy)
+    outputs: list[Output] = []
+    for event in sorted(events, key=event_order_key):
+        current, produced = step(current, event, policy)
+        outputs.extend(produced)
+    return current, outputs
+
+
+def step(
+    state: CorrelationState, event: Event, policy: CorrelationPolicy
+) -> tuple[CorrelationState, list[Output]]:
+    """Attach ``event`` to the case it is about, or open a new case for it.
+
+    Mutates and returns ``state``. An event already seen (same ref) is ignored with no output,
+    so a redelivered Kafka message is harmless. A quoted ref wins over every other signal; a
+    report about a resolved or closed case opens a new case linked to it as a repeat.
+    """
+    if bare_ref(event.source_id) in state.refs:
+        return state, []
+    _advance(state, event.occurred_at)
+    features = features_of(event, policy)
+    target, score = _match(state, features, policy)
+    if target is None:
+        return state, _open(state, features, policy, repeat_of=None)
+    if target.is_finished:
+        return state, _open(state, features, policy, repeat_of=target.case_id)
+    return state, _attach(state, target, features, score, policy)
+
+
+def _advance(state: CorrelationState, at: datetime) -> None:
+    if state.watermark is None or at > state.watermark:
+        state.watermark = at
+        state.index.prune(at)
+
+
+def _match(
+    state: CorrelationState, f: EventFeatures, policy: CorrelationPolicy
+) -> tuple[Case | None, ScoreBreakdown]:
+    for ref in f.refs:
+        case_id = state.refs.get(ref)
+        if case_id is not None:
+            return state.cases[case_id], ScoreBreakdown(total=1.0, ref=1.0)
+    best: tuple[Case | None, ScoreBreakdown] = (None, ScoreBreakdown(total=0.0))
+    for profile in state.index.lookup(f):
+        score = score_candidate(profile, f, policy)
+        if score is None or score.veto is not None or score.total < policy.weights.threshold:
+            continue
+        # Candidates come sorted by case id, so strict ">" breaks ties the same way every time.
+        if score.total > best[1].total:
+            best = (state.cases[profile.case_id], score)
+    return best
+
+
+def _open(
+    state: CorrelationState, f: EventFeatures, policy: CorrelationPolicy, repeat_of: str | None
+) -> list[Output]:
+    event = f.event
+    jur = event.jurisdiction
+    at = event.occurred_at
+    priority = compute_priority(event.severity, 1, 1, f.category)
+    case = Case(
+        case_id=case_id_for(event.event_ref),
+        county_code=jur.county_code,
+        township_code=f.township,
+        village_code=f.village,
+        category=f.category.code,
+        platform=f.category.platform,
+        priority=priority,
+        opened_at=at,
+        updated_at=at,
+        deadline=at + policy.deadline(f.category.code, priority),
+        event_refs=[event.event_ref],
+        history=[Transition(at, CaseStatus.NEW, ENGINE_ACTOR)],
+        person_token_count=len(f.tokens),
+        min_severity=event.severity,
+        repeat_of=repeat_of,
+    )
+    case.add_source(event.source)
+    state.cases[case.case_id] = case
+    state.refs[bare_ref(event.source_id)] = case.case_id
+    state.refs[case.case_id] = case.case_id
+    _file_deadline(state, case)
+    state.index.add(_profile_of(case.case_id, f))
+    return [
+        CaseOpened(
+            case.case_id, event.event_ref, at, case.category, f.township, priority, repeat_of
+        )
+    ]
+
+
+def _profile_of(case_id: str, f: EventFeatures) -> CaseProfile:
+    at = f.event.occurred_at
+    return CaseProfile(
+        case_id=case_id,
+        category=f.category.code,
+        lon=f.lon,
+        lat=f.lat,
+        township=f.township,
+        village=f.village,
+        first_at=at,
+        last_at=at,
+        expires_at=at + f.category.window,
+        sketches=(f.sketch,),
+        address=f.address,
+        village_name=f.village_name,
+        houses=tuple(sorted(f.houses)),
+        tokens=tuple(sorted(f.tokens)),
+    )
+
+
+def _attach(
+    state: CorrelationState,
+    case: Case,
+    f: EventFeatures,
+    score: ScoreBreakdown,
+    policy: CorrelationPolicy,
+) -> list[Output]:
+    event = f.event
+    at = event.occurred_at
+    case.event_refs.append(event.event_ref)
+    case.scores = (*case.scores, (event.event_ref, score))
+    case.add_source(event.source)
+    case.min_severity = min(case.min_severity, event.severity)
+    case.updated_at = max(case.updated_at, at)
+    case.version += 1
+    state.refs[bare_ref(event.source_id)] = case.case_id
+    _fill_region(case, f)
+    _update_profile(state, case, f, policy)
+    reason = "report_attached"
+    category = policy.category(case.category)
+    priority = compute_priority(
+        case.min_severity, len(case.sources), len(case.event_refs), category
+    )
+    if priority < case.priority:
+        reason = f"priority_raised:{case.priority}->{priority}"
+        case.priority = priority
+        case.deadline = min(
+            case.deadline, case.opened_at + policy.deadline(case.category, priority)
+        )
+        _file_deadline(state, case)
+    return [
+        EventAttached(case.case_id, event.event_ref, at, score),
+        CaseUpdated(case.case_id, case.version, at, case.status.value, case.priority, reason),
+    ]
+
+
+def _fill_region(case: Case, f: EventFeatures) -> None:
+    # A hotline call may know only the township; a later grid report names the village.
+    if case.county_code is None:
+        case.county_code = f.event.jurisdiction.county_code
+    if case.township_code is None:
+        case.township_code = f.township
+    if case.village_code is None and f.township == case.township_code:
+        case.village_code = f.village
+
+
+def _update_profile(
+    state: CorrelationState, case: Case, f: EventFeatures, policy: CorrelationPolicy
+) -> None:
+    index = state.index
+    p = index.profiles.get(case.case_id)
+    if p is None:
+        # The case had left the index; a report quoting it makes it correlatable again.
+        revived = _profile_of(case.case_id, f)
+        revived.category = case.category
+        index.add(revived)
+        case.person_token_count += len(f.tokens)
+        return
+    old_keys = index.keys_of(p)
+    at = f.event.occurred_at
+    p.first_at = min(p.first_at, at)
+    p.last_at = max(p.last_at, at)
+    if p.lon is None and f.lon is not None:
+        p.lon, p.lat = f.lon, f.lat
+    if p.township is None:
+        p.township = f.township
+    if p.village is None and p.township == f.township:
+        p.village = f.village
+    p.address = p.address or f.address
+    p.village_name = p.village_name or f.village_name
+    p.houses = tuple(sorted(set(p.houses) | f.houses))
+    p.sketches = (p.sketches[0], *p.sketches[1:][-(_MAX_SKETCHES - 2) :], f.sketch)
+    new_tokens = sorted(f.tokens.difference(p.tokens))
+    if new_tokens:
+        p.tokens = (*p.tokens, *new_tokens)
+        index.add_tokens(case.case_id, new_tokens)
+    case.person_token_count = len(p.tokens)
+    if index.keys_of(p) != old_keys:
+        index.move(p, old_keys)
+    expires = p.last_at + policy.category(p.category).window
+    if expires > p.expires_at:
+        previous = p.expires_at
+        p.expires_at = expires
+        index.reschedule(p, previous)
+
+
+def _file_deadline(state: CorrelationState, case: Case) -> None:
+    hour = int(case.deadline.timestamp() // 3600)
+    state.deadlines.setdefault(hour, []).append(case.case_id)

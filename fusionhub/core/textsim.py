@@ -1,0 +1,117 @@
+"""Similarity of short Chinese texts and addresses without any model.
+
+Texts become sets of character 2- and 3-grams; a case keeps only a bottom-k sketch of that set
+(the k smallest CRC-32 hashes, about 200 bytes), from which Jaccard similarity is estimated. CRC-32
+is used instead of ``hash()`` because Python's string hash changes between processes, and replay
+must decide the same way every time.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from array import array
+
+SKETCH_SIZE = 48
+
+# Phrases every hotline operator or grid worker writes; they say nothing about the incident.
+_BOILERPLATE = re.compile(
+    r"来电人?反映|市民反映|群众反映|网格员巡查发现|巡查发现|来电|反映|希望|请求|尽快|"
+    r"相关部门|处理|解决|核实|谢谢"
+)
+_NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]+")
+_ADMIN_PREFIX = re.compile(r"^.*?(?:省|自治州|市|县|区|街道|镇|乡|社区|村委会|居委会|村)(?!委)")
+_ADMIN_PART = re.compile(r".+?(?:省|自治州|市|县|区|街道|镇|乡|社区|村委会|居委会|村(?!委)|$)")
+_VILLAGE_NAME = re.compile(r"(?:街道|镇|乡)([\u4e00-\u9fff]{1,6}?(?:社区|村))")
+_MIN_TEXT_CHARS = 6
+_HOUSE_NUMBER = re.compile(r"(\d+)\s*(?:号|弄|幢|栋|室)")
+_REF_PATTERNS = re.compile(
+    r"12345-\d{6}-\d{8}-\d{6}|XF\d{6}-\d{4}-\d{6}|WG-\d{9}-\d{8}-\d{5}|\d{20}-\d+(?=\D|$)"
+)
+
+
+def normalize_text(text: str) -> str:
+    """Keep the informative characters of a report: no punctuation, spaces or boilerplate."""
+    return _NOT_TEXT.sub("", _BOILERPLATE.sub("", text))
+
+
+def gram_hashes(text: str) -> set[int]:
+    """CRC-32 of every character 2-gram and 3-gram of the normalised text."""
+    chars = normalize_text(text)
+    grams = {chars[i : i + 2] for i in range(len(chars) - 1)}
+    grams.update(chars[i : i + 3] for i in range(len(chars) - 2))
+    return {zlib.crc32(g.encode("utf-8")) for g in grams}
+
+
+def text_sketch(text: str, size: int = SKETCH_SIZE) -> bytes:
+    """The bottom-``size`` sketch of a text, packed as unsigned 32-bit integers.
+
+    Texts shorter than a phrase (a camera's ``人员聚集`` label) name a category, not an incident;
+    they get an empty sketch and never count as text evidence.
+    """
+    if len(normalize_text(text)) < _MIN_TEXT_CHARS:
+        return b""
+    return array("I", sorted(gram_hashes(text))[:size]).tobytes()
+
+
+def strip_places(text: str, address: str | None) -> str:
+    """Remove the address's place names from a text, so shared places do not look like shared
+    content (place is scored separately)."""
+    if not address:
+        return text
+    for part in _ADMIN_PART.findall(_NOT_TEXT.sub("", address)):
+        if len(part) >= 2:
+            text = text.replace(part, "")
+    return text
+
+
+def village_name(text: str | None) -> str:
+    """The village or community named in an address or text (``枫源村``), or ``""``."""
+    if not text:
+        return ""
+    match = _VILLAGE_NAME.search(_NOT_TEXT.sub("", text))
+    return match.group(1) if match else ""
+
+
+def sketch_similarity(a: bytes, b: bytes, size: int = SKETCH_SIZE) -> float:
+    """Estimated Jaccard similarity of the texts behind two sketches (exact for short texts)."""
+    if not a or not b:
+        return 0.0
+    set_a = set(array("I", a))
+    set_b = set(array("I", b))
+    union = sorted(set_a | set_b)[:size]
+    shared = sum(1 for h in union if h in set_a and h in set_b)
+    return shared / len(union)
+
+
+def address_core(address: str | None) -> str:
+    """The part of an address below the village: ``诸暨市枫桥镇枫源村下宅18号`` -> ``下宅18号``."""
+    if not address:
+        return ""
+    rest = _NOT_TEXT.sub("", address)
+    while True:
+        stripped = _ADMIN_PREFIX.sub("", rest, count=1)
+        if stripped == rest or not stripped:
+            return stripped
+        rest = stripped
+
+
+def address_similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the character bigrams of two address cores (0 when either is empty)."""
+    grams_a = {a[i : i + 2] for i in range(len(a) - 1)} or set(a)
+    grams_b = {b[i : i + 2] for i in range(len(b) - 1)} or set(b)
+    if not grams_a or not grams_b:
+        return 0.0
+    return len(grams_a & grams_b) / len(grams_a | grams_b)
+
+
+def house_numbers(address: str | None) -> frozenset[str]:
+    """Door numbers in an address (``18号``, ``3幢``): two reports naming different ones differ."""
+    if not address:
+        return frozenset()
+    return frozenset(_HOUSE_NUMBER.findall(address))
+
+
+def refs_in_text(text: str) -> tuple[str, ...]:
+    """Work-order, petition, grid-event and video ids quoted in free text, in order."""
+    return tuple(dict.fromkeys(_REF_PATTERNS.findall(text)))

@@ -1,0 +1,196 @@
+"""Incidents and the reports they produce, as a seeded, reproducible stream of source records."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from fusionhub.sim.catalog import CATALOG, DEVICE_FAULTS, CategorySpec
+from fusionhub.sim.people import Person, jitter, person
+from fusionhub.sim.places import Village
+from fusionhub.sim.records import (
+    Camera,
+    Incident,
+    Numbering,
+    grid_record,
+    hotline_record,
+    new_camera,
+    petition_record,
+    video_alarm,
+)
+
+CST = timezone(timedelta(hours=8))
+_PLACES = (
+    "下宅",
+    "上宅",
+    "东头",
+    "西畈",
+    "新屋",
+    "后山",
+    "前溪",
+    "塘头",
+    "中街",
+    "老街",
+    "桥头",
+    "1组",
+    "3组",
+    "5组",
+    "工业区",
+    "菜场边",
+)
+_BURST_MINUTES = 60
+
+
+@dataclass(slots=True)
+class Record:
+    """One generated source record: its time, source, id, payload and true incident."""
+
+    at: datetime
+    source: str
+    source_id: str
+    payload: dict[str, object] | bytes
+    incident_id: str | None
+
+    @property
+    def event_ref(self) -> str:
+        """``SOURCE:ID`` as in docs/sources.md."""
+        return f"{self.source}:{self.source_id}"
+
+
+@dataclass(slots=True)
+class Generator:
+    """Holds the random source, id counters and cameras while records are generated."""
+
+    rng: random.Random
+    villages: Sequence[Village]
+    start: datetime
+    days: int
+    ids: Numbering = field(default_factory=Numbering)
+    cameras: list[Camera] = field(default_factory=list)
+    incidents: int = 0
+
+    def incident(self, spec: CategorySpec, village: Village, start: datetime) -> Incident:
+        """A new incident of ``spec`` somewhere in ``village`` at ``start``."""
+        self.incidents += 1
+        lon, lat = jitter(self.rng, village.lon, village.lat, 600.0)
+        parties: tuple[Person, ...] = ()
+        if spec.party:
+            parties = (person(self.rng, village.county_code), person(self.rng, village.county_code))
+        return Incident(
+            f"I{self.incidents:06d}",
+            spec,
+            self.rng.choice(spec.stories),
+            village,
+            lon,
+            lat,
+            self.rng.choice(_PLACES),
+            self.rng.randint(1, 120),
+            start,
+            parties,
+        )
+
+    def random_incident(self) -> Incident:
+        """An incident of a weighted random category, place and daytime."""
+        spec = self.rng.choices(CATALOG, weights=[s.weight for s in CATALOG])[0]
+        day = self.start + timedelta(days=self.rng.randrange(self.days))
+        at = day + timedelta(minutes=self.rng.randint(7 * 60, 22 * 60))
+        return self.incident(spec, self.rng.choice(self.villages), at)
+
+    def twin(self, inc: Incident) -> Incident:
+        """A hard negative: same village, category and day, other families and story."""
+        twin = self.incident(
+            inc.spec, inc.village, inc.start + timedelta(hours=self.rng.randint(1, 6))
+        )
+        others = [s for s in inc.spec.stories if s != inc.story]
+        if others:
+            twin.story = self.rng.choice(others)
+        while twin.place == inc.place:
+            twin.place = self.rng.choice(_PLACES)
+        return twin
+
+    def reports(self, inc: Incident) -> list[Record]:
+        """Every record the sources file about ``inc``: one to several per source."""
+        rng = self.rng
+        counts = {
+            s: rng.randint(1, n) for s, (p, n) in inc.spec.reports.items() if rng.random() < p
+        }
+        if not counts:
+            counts = {next(iter(inc.spec.reports)): 1}
+        records: list[Record] = []
+        for _ in range(counts.get("video", 0)):
+            records.append(self._video(inc))
+        for _ in range(counts.get("hotline", 0)):
+            at = self._offset(inc, inc.spec.spread_minutes)
+            data = hotline_record(rng, inc, at, self._caller(inc), self.ids)
+            records.append(Record(at, "hotline", str(data["order_no"]), data, inc.incident_id))
+        for _ in range(counts.get("grid", 0)):
+            at = self._offset(inc, max(inc.spec.spread_minutes // 2, 10))
+            refs = self._earlier_orders(records, at) if rng.random() < 0.2 else []
+            data = grid_record(rng, inc, at, self.ids, refs)
+            records.append(Record(at, "grid", str(data["event_code"]), data, inc.incident_id))
+        if counts.get("petition"):
+            records.append(self._petition(inc, records))
+        return records
+
+    def _offset(self, inc: Incident, spread_minutes: int) -> datetime:
+        return inc.start + timedelta(
+            minutes=self.rng.uniform(0, spread_minutes), seconds=self.rng.randint(0, 59)
+        )
+
+    def _caller(self, inc: Incident) -> Person:
+        roll = self.rng.random()
+        if inc.parties and roll < 0.75:
+            return inc.parties[0]
+        if inc.parties and roll < 0.85:
+            return inc.parties[1]
+        return person(self.rng, inc.village.county_code)
+
+    @staticmethod
+    def _earlier_orders(records: list[Record], before: datetime) -> list[str]:
+        return [r.source_id for r in records if r.source == "hotline" and r.at < before][:1]
+
+    def _petition(self, inc: Incident, records: list[Record]) -> Record:
+        last = max((r.at for r in records), default=inc.start)
+        at = last + timedelta(days=self.rng.randint(3, 12), minutes=self.rng.randint(0, 600))
+        orders = [r.source_id for r in records if r.source == "hotline"]
+        quoted = orders[0] if orders and self.rng.random() < 0.85 else None
+        data = petition_record(self.rng, inc, at, self.ids, quoted)
+        return Record(at, "petition", str(data["petition_no"]), data, inc.incident_id)
+
+    def _video(self, inc: Incident) -> Record:
+        label = inc.spec.video
+        assert label is not None, "catalog gives video reports only to categories with a label"
+        camera = new_camera(self.rng, inc, self.ids)
+        self.cameras.append(camera)
+        at = self._offset(inc, min(inc.spec.spread_minutes, _BURST_MINUTES) // 3)
+        sn = self.ids.next("sn" + camera.device_id) + 17000
+        priority = max(1, min(4, inc.spec.severity - self.rng.randint(0, 1)))
+        source_id, xml = video_alarm(
+            self.rng,
+            camera,
+            at,
+            sn=sn,
+            label=(label.description, label.alarm_type),
+            method="5",
+            priority=priority,
+        )
+        return Record(at, "video", source_id, xml, inc.incident_id)
+
+    def device_fault(self) -> Record:
+        """A device-health alarm (method 6, or method 2 with type 1-5): no incident."""
+        if not self.cameras or self.rng.random() < 0.3:
+            inc = self.random_incident()
+            self.cameras.append(new_camera(self.rng, inc, self.ids))
+        camera = self.rng.choice(self.cameras)
+        description, alarm_type = self.rng.choice(DEVICE_FAULTS)
+        method = "6"
+        if self.rng.random() < 0.3:
+            method, alarm_type = "2", self.rng.randint(1, 5)
+        at = self.start + timedelta(minutes=self.rng.randrange(self.days * 1440))
+        sn = self.ids.next("sn" + camera.device_id) + 17000
+        source_id, xml = video_alarm(
+            self.rng, camera, at, sn=sn, label=(description, alarm_type), method=method, priority=4
+        )
+        return Record(at, "video", source_id, xml, None)

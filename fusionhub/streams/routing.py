@@ -1,0 +1,64 @@
+"""Which case topics a case state goes to, and creating those topics on first use."""
+
+from __future__ import annotations
+
+import asyncio
+
+import faust
+
+from fusionhub.core.cases import Case, CaseLevel
+from fusionhub.settings import Settings
+from fusionhub.streams.admin import ensure_topics
+from fusionhub.streams.topics import TopicNames
+
+
+class CaseRouter:
+    """Publishes case states: every one to ``cases.all``; a township-level case to its
+    township's topic; a county-level case (escalated, or with no known township) to its county's.
+    An escalated case's first county-level state also goes to the township it leaves."""
+
+    def __init__(self, app: faust.App, topics: TopicNames, settings: Settings) -> None:
+        self.app = app
+        self.topics = topics
+        self.settings = settings
+        self._channels: dict[str, faust.TopicT] = {}
+        self._known: set[str] = {topics.cases_all}
+
+    def topics_for(self, case: Case) -> list[str]:
+        """The topics ``case``'s new state goes to."""
+        names = [self.topics.cases_all]
+        township_level = case.level is CaseLevel.TOWNSHIP and case.township_code
+        if township_level and case.township_code:
+            names.append(self.topics.cases_township(case.township_code))
+        elif case.county_code:
+            names.append(self.topics.cases_county(case.county_code))
+            if case.township_code and case.history and case.history[-1].status == "escalated":
+                names.append(self.topics.cases_township(case.township_code))
+        return names
+
+    async def publish(self, case: Case, record: bytes) -> None:
+        """Send ``record`` (the Avro state) to every topic of ``case``, keyed by case id."""
+        key = case.case_id.encode()
+        names = self.topics_for(case)
+        await self.prepare(names)
+        for name in names:
+            await self._channel(name).send(key=key, value=record)
+
+    def _channel(self, name: str) -> faust.TopicT:
+        channel = self._channels.get(name)
+        if channel is None:
+            channel = self._channels[name] = self.app.topic(name)
+        return channel
+
+    async def prepare(self, names: list[str]) -> None:
+        """Create the topics in ``names`` not created yet (off the event loop)."""
+        missing = [n for n in names if n not in self._known]
+        if missing:
+            await asyncio.get_running_loop().run_in_executor(
+                None,
+                ensure_topics,
+                self.settings.kafka_bootstrap,
+                missing,
+                self.settings.streams.case_topic_partitions,
+            )
+            self._known.update(missing)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+from fusionhub.sinks import migrate, open_engine
+from fusionhub.sinks.database import migrate_engine, migration_config
+from fusionhub.sinks.schema import metadata
+
+pytestmark = pytest.mark.unit
+
+
+def schema_drift(engine: Engine) -> list[object]:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(context, metadata))
+
+
+def test_the_migrations_create_exactly_the_tables_and_indexes_the_code_uses(engine: Engine) -> None:
+    migrate_engine(engine)
+    assert schema_drift(engine) == []
+    indexes = {ix["name"] for ix in inspect(engine).get_indexes("cases")}
+    assert {"ix_cases_county_status", "ix_cases_township_status", "ix_cases_opened_at"} <= indexes
+
+
+def test_migrating_twice_is_harmless_and_records_the_head_revision(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nested' / 'cases.db'}"
+    migrate(url)
+    migrate(url)
+    engine = open_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == "0001"
+    finally:
+        engine.dispose()
+
+
+def test_a_downgrade_to_base_removes_every_table_of_the_store(engine: Engine) -> None:
+    migrate_engine(engine)
+    config = migration_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
