@@ -58,11 +58,18 @@ class StreamSettings(BaseModel):
     data_dir: Path = Field(default_factory=lambda: _home_dir("data") / "streams")
     # Ticks carry wall-clock time into the event log for live overdue checks.
     tick_interval_s: float = 60.0
+    gauge_interval_s: float = 5.0
     case_topic_partitions: int = 1
     # Outputs are published before their input's offset is committed; commit often so that
     # waiting for a commit adds little latency.
     commit_interval_s: float = 0.2
     policy_file: Path | None = None
+    # The latest state of every case in a changelog-backed Faust table (memory or RocksDB
+    # store). Off by default: correctness comes from replaying the log, and with faust-streaming
+    # 0.15.3 a worker restoring this table after a SIGKILL was seen to stop fetching.
+    case_table: bool = False
+    # How soon a dead worker's partitions move to the others.
+    session_timeout_s: float = 15.0
 
 
 class IngestSettings(BaseModel):
@@ -100,6 +107,23 @@ class DatabaseSettings(BaseModel):
     def resolved_url(self, data_dir: Path) -> str:
         """The URL to connect to: the configured one, or a SQLite file under ``data_dir``."""
         return self.url or f"sqlite:///{data_dir / 'fusionhub.db'}"
+
+
+class ApiSettings(BaseModel):
+    """The command-centre read API."""
+
+    host: str = LOOPBACK
+    port: int = 8090
+    token: SecretStr | None = None
+    max_limit: int = 500
+
+
+class MetricsSettings(BaseModel):
+    """Where the worker and the sink expose /metrics (the ingest API serves its own)."""
+
+    host: str = LOOPBACK
+    worker_port: int = 9464
+    sink_port: int = 9465
 
 
 class SecretSettings(BaseModel):
@@ -143,6 +167,8 @@ class Settings(BaseSettings):
     secrets: SecretSettings = Field(default_factory=SecretSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     data_dir: Path = Field(default_factory=lambda: _home_dir("data"))
 
     @property

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from fusionhub.cli.batch import evaluate_cmd, replay_cmd, simulate_cmd
 from fusionhub.cli.broker import broker
+from fusionhub.cli.cases import api, cases
 from fusionhub.cli.ingest import ingest, ingest_api
 from fusionhub.cli.ops import keys, registry, worker
 from fusionhub.settings import Settings
@@ -23,6 +25,11 @@ cli.add_command(registry)
 cli.add_command(keys)
 cli.add_command(ingest)
 cli.add_command(ingest_api)
+cli.add_command(replay_cmd)
+cli.add_command(simulate_cmd)
+cli.add_command(evaluate_cmd)
+cli.add_command(cases)
+cli.add_command(api)
 
 
 def main() -> None:

@@ -32,6 +32,8 @@ def create_app(settings: Settings) -> faust.App:
         key_serializer="raw",
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
+        broker_session_timeout=s.session_timeout_s,
+        broker_heartbeat_interval=max(s.session_timeout_s / 5, 1.0),
         broker_commit_every=1000,
         broker_commit_interval=s.commit_interval_s,
         # Publish what an event produced before committing its offset: at-least-once outputs.

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from faust.types import TP
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from fusionhub.core.casebook import CaseAction, CaseBook, Outcome
+from fusionhub.core.casebook import CaseAction, CaseBook, Change, Outcome
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.serialization import AvroCodec, DecodeError
 from fusionhub.serialization.deadletter import DeadLetterWriter
@@ -33,21 +34,12 @@ from fusionhub.serialization.records import CASE_SUBJECT, TICK_SUBJECT, case_to_
 from fusionhub.settings import Settings
 from fusionhub.streams.inputs import decode_input
 from fusionhub.streams.logreader import read_partition
+from fusionhub.streams.metrics import StreamMetrics
 from fusionhub.streams.routing import CaseRouter
 from fusionhub.streams.topics import TopicNames
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class CorrelationCounters:
-    events: int = 0
-    actions: int = 0
-    ticks: int = 0
-    refused: int = 0
-    case_versions: int = 0
-    dead_lettered: int = 0
-    rebuilt_partitions: int = 0
+OVERDUE_ACTOR = "overdue_check"
 
 
 class CorrelationAgents:
@@ -56,10 +48,12 @@ class CorrelationAgents:
     def __init__(
         self,
         app: faust.App,
+        *,
         settings: Settings,
         codec: AvroCodec,
         dead_letters: DeadLetterWriter,
         policy: CorrelationPolicy,
+        metrics: StreamMetrics,
     ) -> None:
         self.app = app
         self.settings = settings
@@ -68,12 +62,23 @@ class CorrelationAgents:
         self.policy = policy
         self.topics = TopicNames(settings.topic_prefix)
         self.router = CaseRouter(app, self.topics, settings)
-        self.counters = CorrelationCounters()
+        self.metrics = metrics
         self.books: dict[int, CaseBook] = {}
+        self.positions: dict[int, int] = {}
         self.events_topic = app.topic(self.topics.events)
         self.dead_topic = app.topic(self.topics.dead_letter)
         # The latest state of every case, as Avro bytes (the app's serializers are raw).
-        self.table = app.Table("cases", default=None, partitions=settings.streams.topic_partitions)
+        self.table = (
+            app.Table(
+                "cases",
+                default=None,
+                key_type=bytes,
+                value_type=bytes,
+                partitions=settings.streams.topic_partitions,
+            )
+            if settings.streams.case_table
+            else None
+        )
 
     def attach(self) -> None:
         """Register the agents, the tick timer and the rebalance hook on the app."""
@@ -83,7 +88,15 @@ class CorrelationAgents:
         )
         self.app.agent(self.events_topic, name="correlate", concurrency=1)(self._correlate)
         self.app.timer(self.settings.streams.tick_interval_s)(self._tick)
+        self.app.timer(self.settings.streams.gauge_interval_s)(self._update_gauges)
         self.app.on_partitions_revoked.connect(self._on_revoked)
+        registry = self.metrics.registry
+
+        async def metrics_page(web: Any, request: Any) -> Any:
+            body = generate_latest(registry)
+            return web.bytes(body, content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+        self.app.page("/metrics")(metrics_page)
 
     async def _correlate(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for event in stream.events():
@@ -92,6 +105,7 @@ class CorrelationAgents:
             if book is None:
                 book = await self._rebuild(message.partition, message.offset)
             await self._handle(book, event.value)
+            self.positions[message.partition] = message.offset + 1
             yield None
 
     async def _handle(self, book: CaseBook, data: bytes) -> None:
@@ -103,7 +117,6 @@ class CorrelationAgents:
         outcome = self._apply(book, value)
         if outcome.refused is not None:
             assert isinstance(value, CaseAction)
-            self.counters.refused += 1
             await self._dead_letter(
                 "command",
                 "command",
@@ -115,18 +128,28 @@ class CorrelationAgents:
         for change in outcome.changes:
             record = self.codec.encode(CASE_SUBJECT, case_to_record(change.case, change.change))
             await self.router.publish(change.case, record)
-            self.table[change.case.case_id] = record
-            self.counters.case_versions += 1
+            if self.table is not None:
+                self.table[change.case.case_id.encode()] = record
+            self._count_change(change)
 
     def _apply(self, book: CaseBook, value: Any) -> Outcome:
         if isinstance(value, CaseAction):
-            self.counters.actions += 1
+            self.metrics.records_in.labels("correlate", "action").inc()
             return book.on_action(value)
         if isinstance(value, datetime):
-            self.counters.ticks += 1
+            self.metrics.records_in.labels("correlate", "tick").inc()
             return book.on_tick(value)
-        self.counters.events += 1
+        self.metrics.records_in.labels("correlate", "event").inc()
         return book.on_event(value)
+
+    def _count_change(self, change: Change) -> None:
+        case = change.case
+        county = case.county_code or "unknown"
+        self.metrics.case_versions_out.inc()
+        if change.change in ("opened", "repeat_opened"):
+            self.metrics.cases_opened.labels(county, case.platform.value).inc()
+        elif change.change == "status:escalated" and case.history[-1].actor == OVERDUE_ACTOR:
+            self.metrics.sla_breaches.labels(county).inc()
 
     async def _rebuild(self, partition: int, end_offset: int) -> CaseBook:
         book = CaseBook(self.policy)
@@ -139,7 +162,7 @@ class CorrelationAgents:
                 continue  # dead-lettered when it was first met
             replayed += 1
         self.books[partition] = book
-        self.counters.rebuilt_partitions += 1
+        self.metrics.partitions_rebuilt.inc()
         log.info(
             "partition %s: rebuilt %s cases from %s records",
             partition,
@@ -159,6 +182,7 @@ class CorrelationAgents:
     async def _forward_actions(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for event in stream.events():
             data = event.value
+            self.metrics.records_in.labels("forward_actions", "action").inc()
             try:
                 record = self.codec.decode(data, "fusionhub.CaseCommand")
             except DecodeError as exc:
@@ -211,4 +235,22 @@ class CorrelationAgents:
             origin_topic=self.topics.events,
         )
         await self.dead_topic.send(key=source.encode(), value=letter)
-        self.counters.dead_lettered += 1
+        self.metrics.dead_letters.labels(stage, reason).inc()
+
+    async def _update_gauges(self) -> None:
+        # Recomputed on a timer, not per event: the cost stays off the hot path.
+        group = self.settings.streams.app_id
+        for partition, position in self.positions.items():
+            tp = TP(self.topics.events, partition)
+            highwater = self.app.consumer.highwater(tp)
+            if highwater is not None:
+                lag = max(highwater - position, 0)
+                self.metrics.consumer_lag.labels(group, tp.topic, str(partition)).set(lag)
+        open_by_county: dict[str, int] = {}
+        for book in self.books.values():
+            for case in book.state.cases.values():
+                if not case.is_finished:
+                    county = case.county_code or "unknown"
+                    open_by_county[county] = open_by_county.get(county, 0) + 1
+        for county, count in open_by_county.items():
+            self.metrics.open_cases.labels(county).set(count)

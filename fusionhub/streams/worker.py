@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import faust
+from prometheus_client import CollectorRegistry
 
 from fusionhub.policies import load_policy
 from fusionhub.settings import Settings
 from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.app import create_app
 from fusionhub.streams.correlate import CorrelationAgents
+from fusionhub.streams.metrics import StreamMetrics
 from fusionhub.streams.topics import TopicNames
 from fusionhub.wiring import build_codec, build_dead_letters
 
@@ -19,10 +21,11 @@ def build_worker_app(settings: Settings) -> tuple[faust.App, CorrelationAgents]:
     codec = build_codec(settings)
     agents = CorrelationAgents(
         app,
-        settings,
-        codec,
-        build_dead_letters(settings, codec),
-        load_policy(settings.streams.policy_file),
+        settings=settings,
+        codec=codec,
+        dead_letters=build_dead_letters(settings, codec),
+        policy=load_policy(settings.streams.policy_file),
+        metrics=StreamMetrics(CollectorRegistry()),
     )
     agents.attach()
     return app, agents

@@ -20,7 +20,12 @@ Offsets = dict[tuple[str, int], int]
 
 def sink_settings(hub: Settings, url: str, **database: Any) -> Settings:
     """``hub`` pointed at ``url``, with a consumer group of this test's own and fast retries."""
-    options = {"batch_size": 40, "batch_wait_ms": 50, "retry_initial_s": 0.1, "retry_max_s": 0.8}
+    options: dict[str, Any] = {
+        "batch_size": 40,
+        "batch_wait_ms": 50,
+        "retry_initial_s": 0.1,
+        "retry_max_s": 0.8,
+    }
     options.update(database)
     settings = hub.model_copy(
         update={
@@ -79,11 +84,11 @@ class Producer:
         self._producer.send(self.topics.events, value=value)
 
     def flush(self) -> None:
-        self._producer.flush()
+        self._producer.flush(timeout=20)
 
     def close(self) -> None:
-        self._producer.flush()
-        self._producer.close()
+        self._producer.flush(timeout=20)
+        self._producer.close(timeout=10)
 
 
 def committed_offsets(settings: Settings, group_id: str) -> Offsets:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafka import TopicPartition
+from kafka.errors import RebalanceInProgressError
 from sqlalchemy import exc as sa_exc
 
 from fusionhub.sinks import SqlCaseStore
@@ -31,6 +32,7 @@ class FakeConsumer:
         self.committed: dict[TopicPartition, int] = {}
         self.paused_set: set[TopicPartition] = set()
         self.forget_pauses_on_next_poll = False  # what a rebalance does
+        self.failing_commits = 0  # how many of the next commits fail as in a rebalance
         self.closed = False
 
     def poll(self, timeout_ms: int = 0, max_records: int | None = None) -> dict[Any, list[Any]]:
@@ -69,9 +71,12 @@ class FakeConsumer:
         self.positions[partition] = offset
 
     def commit(self, offsets: dict[TopicPartition, Any]) -> None:
+        if self.failing_commits:
+            self.failing_commits -= 1
+            raise RebalanceInProgressError("rebalancing")
         self.committed.update({tp: meta.offset for tp, meta in offsets.items()})
 
-    def close(self) -> None:
+    def close(self, autocommit: bool = True) -> None:
         self.closed = True
 
 

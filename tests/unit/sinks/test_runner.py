@@ -63,7 +63,7 @@ def test_a_batch_is_retried_with_doubling_backoff_and_committed_only_once_stored
         failures=4,
         on_failure=lambda: seen.append((dict(consumer.committed), consumer.paused())),
     )
-    runner = CaseSinkRunner(sink_settings(), store=flaky, consumer=consumer)
+    runner = CaseSinkRunner(sink_settings(), store=flaky, consumer_factory=lambda: consumer)
     with caplog.at_level(logging.WARNING, logger="fusionhub.sinks.consumer"):
         assert runner.run_once() == 10
     assert [committed for committed, _ in seen] == [{}] * 4
@@ -85,7 +85,7 @@ def test_undecodable_records_are_counted_handed_to_the_hook_and_committed_past(
     runner = CaseSinkRunner(
         sink_settings(),
         store=store,
-        consumer=consumer,
+        consumer_factory=lambda: consumer,
         on_undecodable=lambda record, reason: refused.append((record.offset, reason)),
     )
     runner.run_once()
@@ -104,7 +104,7 @@ def test_stopping_during_an_outage_commits_nothing_so_the_batch_comes_again(
     stop = threading.Event()
     consumer = FakeConsumer(logs(3))
     runner = CaseSinkRunner(
-        sink_settings(), store=FlakyStore(store, 10**6, stop.set), consumer=consumer
+        sink_settings(), store=FlakyStore(store, 10**6, stop.set), consumer_factory=lambda: consumer
     )
     assert runner.run_once(stop) == 0
     assert consumer.committed == {}
@@ -118,7 +118,9 @@ def test_records_fetched_during_an_outage_after_a_rebalance_are_not_lost(
     flaky = FlakyStore(
         store, failures=2, on_failure=lambda: setattr(consumer, "forget_pauses_on_next_poll", True)
     )
-    runner = CaseSinkRunner(sink_settings(batch_size=4), store=flaky, consumer=consumer)
+    runner = CaseSinkRunner(
+        sink_settings(batch_size=4), store=flaky, consumer_factory=lambda: consumer
+    )
     while runner.run_once():
         pass
     assert consumer.committed == {CASES_0: 6, EVENTS_0: 6}
@@ -131,9 +133,44 @@ def test_a_database_error_that_retrying_cannot_cure_stops_the_runner_uncommitted
     consumer = FakeConsumer(logs(1))
     error = sa_exc.IntegrityError("INSERT", {}, Exception("constraint"))
     runner = CaseSinkRunner(
-        sink_settings(), store=FlakyStore(store, 1, error=error), consumer=consumer
+        sink_settings(), store=FlakyStore(store, 1, error=error), consumer_factory=lambda: consumer
     )
     with pytest.raises(sa_exc.IntegrityError):
         runner.run(threading.Event())
     assert consumer.committed == {}
     assert consumer.closed
+
+
+def test_offsets_of_a_batch_whose_commit_failed_are_committed_with_a_later_one(
+    store: SqlCaseStore,
+) -> None:
+    consumer = FakeConsumer(logs(3))
+    consumer.failing_commits = 1
+    runner = CaseSinkRunner(
+        sink_settings(batch_size=4), store=store, consumer_factory=lambda: consumer
+    )
+    runner.run_once()
+    assert consumer.committed == {}
+    assert runner.commit_failures == 1
+    runner.run_once()
+    assert consumer.committed == {CASES_0: 3, EVENTS_0: 3}
+
+
+def test_a_consumer_whose_commits_keep_failing_is_rebuilt_and_the_rebuilt_one_catches_up(
+    store: SqlCaseStore, engine: Engine
+) -> None:
+    wedged, fresh = FakeConsumer(logs(4)), FakeConsumer(logs(4))
+    wedged.failing_commits = 10**6
+    made = iter([wedged, fresh])
+    runner = CaseSinkRunner(
+        sink_settings(batch_size=3),
+        store=store,
+        consumer_factory=lambda: next(made),
+        stuck_commit_s=0.05,
+    )
+    for _ in range(8):
+        runner.run_once()
+    assert wedged.closed
+    assert runner.consumer_rebuilds == 1
+    assert fresh.committed == {CASES_0: 4, EVENTS_0: 4}
+    assert (count(engine, cases), count(engine, events)) == (4, 4)

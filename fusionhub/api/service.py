@@ -1,0 +1,142 @@
+"""The command-centre read API: cases, one case's timeline and reports, township counts.
+
+All routes are GET and answer JSON. Every route but ``/healthz`` needs ``Authorization: Bearer
+TOKEN`` (401 otherwise). Wrong query parameters answer 400 with one message per parameter, an
+unknown case 404, a database that cannot answer 503. ``/openapi.json`` describes it all.
+
+Database calls block, so they run in a small thread pool of the service's own and the event loop
+stays free to accept and answer other requests meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+
+from aiohttp import web
+from sqlalchemy.exc import DBAPIError
+
+from fusionhub.api.openapi import openapi_document
+from fusionhub.api.params import ParamError, parse_case_list, parse_county_only
+from fusionhub.api.reads import CaseReader
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+T = TypeVar("T")
+
+PUBLIC_PATHS = frozenset({"/healthz"})
+# Longer than any case id the hub makes; longer ones cannot exist and are not worth a query.
+MAX_CASE_ID_CHARS = 200
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def answer(body: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """A JSON response; Chinese text stays readable and timestamps become ISO 8601."""
+    text = json.dumps(body, ensure_ascii=False, default=_encode)
+    return web.json_response(text=text, status=status, headers=headers)
+
+
+def _bearer(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    return header[7:] if header.startswith("Bearer ") else ""
+
+
+class ApiService:
+    """Binds a ``CaseReader`` to HTTP. One instance per API process; owns the reader's engine
+    (disposed when the app is cleaned up) and its thread pool."""
+
+    def __init__(self, reader: CaseReader, token: str, max_limit: int, db_threads: int = 4) -> None:
+        if not token:
+            raise ValueError("the read API needs a token (set FUSIONHUB_API__TOKEN)")
+        if max_limit < 1:
+            raise ValueError("max_limit must be at least 1")
+        self.reader = reader
+        self.token = token
+        self.max_limit = max_limit
+        self.executor = ThreadPoolExecutor(db_threads, thread_name_prefix="api-db")
+        self.document = openapi_document(max_limit)
+
+    def app(self) -> web.Application:
+        """The aiohttp application; callers bind it to loopback unless told otherwise."""
+        app = web.Application(middlewares=[self._errors, self._auth])
+        app.router.add_get("/v1/cases", self.list_cases)
+        app.router.add_get("/v1/cases/{case_id}", self.show_case)
+        app.router.add_get("/v1/stats/townships", self.township_stats)
+        app.router.add_get("/openapi.json", self.openapi)
+        app.router.add_get("/healthz", self.health)
+        app.on_cleanup.append(self._close)
+        return app
+
+    async def list_cases(self, request: web.Request) -> web.Response:
+        """``GET /v1/cases``: one page of matching cases, newest first, with the total."""
+        query = parse_case_list(request.query.items(), self.max_limit)
+        total, items = await self._blocking(self.reader.list_page, query)
+        page = {"total": total, "limit": query.limit, "offset": query.offset, "items": items}
+        return answer(page)
+
+    async def show_case(self, request: web.Request) -> web.Response:
+        """``GET /v1/cases/{case_id}``: the case, its history and its reports with scores."""
+        case_id = request.match_info["case_id"]
+        found = None
+        if len(case_id) <= MAX_CASE_ID_CHARS:
+            found = await self._blocking(self.reader.case, case_id)
+        if found is None:
+            return answer({"error": f"no case {case_id[:MAX_CASE_ID_CHARS]!r}"}, 404)
+        return answer(found)
+
+    async def township_stats(self, request: web.Request) -> web.Response:
+        """``GET /v1/stats/townships``: case counts per township and status."""
+        county = parse_county_only(request.query.items())
+        rows = await self._blocking(self.reader.township_counts, county)
+        total = sum(row["total"] for row in rows)
+        return answer({"county": county, "total": total, "townships": rows})
+
+    async def openapi(self, _: web.Request) -> web.Response:
+        """``GET /openapi.json``: the OpenAPI 3.1 description of this API."""
+        return answer(self.document)
+
+    async def health(self, _: web.Request) -> web.Response:
+        """``GET /healthz``: the process answers (says nothing about the database)."""
+        return answer({"status": "ok"})
+
+    async def _blocking(self, call: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, partial(call, *args))
+
+    @web.middleware
+    async def _auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path in PUBLIC_PATHS or hmac.compare_digest(_bearer(request), self.token):
+            return await handler(request)
+        challenge = {"WWW-Authenticate": 'Bearer realm="fusionhub"'}
+        return answer({"error": "missing or wrong token"}, 401, challenge)
+
+    @web.middleware
+    async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except ParamError as exc:
+            fields = [{"field": p.field, "message": p.message} for p in exc.problems]
+            return answer({"error": "invalid parameters", "fields": fields}, 400)
+        except web.HTTPException as exc:
+            # Unknown paths and methods answer JSON like everything else.
+            allow = {k: v for k, v in exc.headers.items() if k == "Allow"}
+            return answer({"error": exc.reason}, exc.status, allow)
+        except DBAPIError as exc:
+            log.warning("case store unavailable for %s: %s", request.path, exc)
+            return answer({"error": "case store unavailable, try again"}, 503)
+
+    async def _close(self, _: web.Application) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.reader.close()

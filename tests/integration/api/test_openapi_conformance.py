@@ -1,0 +1,62 @@
+"""Every kind of answer the running service gives matches the schema its OpenAPI document names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import openapi_schema_validator
+import pytest
+
+from tests.integration.api.conftest import SHOWN_CASE, RunningApi
+from tests.integration.api.test_service import fetch
+
+pytestmark = pytest.mark.integration
+
+
+def check(document: dict[str, Any], schema_name: str, body: Any) -> None:
+    # The whole document is the root, so the schema's $refs into components resolve.
+    schema = {**document, "$ref": f"#/components/schemas/{schema_name}"}
+    openapi_schema_validator.validate(body, schema, cls=openapi_schema_validator.OAS31Validator)
+
+
+@pytest.fixture(scope="module")
+def document(running_api: RunningApi) -> dict[str, Any]:
+    status, _, body = fetch(running_api.url + "/openapi.json", running_api.token)
+    assert status == 200
+    return dict(body)
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "schema_name"),
+    [
+        ("/v1/cases?limit=25", 200, "CasePage"),
+        ("/v1/cases?status=new&status=closed&sort=updated", 200, "CasePage"),
+        (f"/v1/cases/{SHOWN_CASE}", 200, "Case"),
+        ("/v1/cases/C007", 200, "Case"),
+        ("/v1/stats/townships", 200, "TownshipCounts"),
+        ("/v1/stats/townships?county=330681", 200, "TownshipCounts"),
+        ("/v1/cases?priority=9&county=1", 400, "Error"),
+        ("/v1/cases/unknown", 404, "Error"),
+    ],
+)
+def test_each_answer_has_the_shape_the_document_gives_it(
+    running_api: RunningApi, document: dict[str, Any], path: str, status: int, schema_name: str
+) -> None:
+    got_status, _, body = fetch(running_api.url + path, running_api.token)
+    assert got_status == status
+    check(document, schema_name, body)
+
+
+def test_a_refused_request_has_the_error_shape(
+    running_api: RunningApi, document: dict[str, Any]
+) -> None:
+    status, _, body = fetch(running_api.url + "/v1/cases")
+    assert status == 401
+    check(document, "Error", body)
+
+
+def test_an_answer_with_an_undocumented_field_would_be_caught(document: dict[str, Any]) -> None:
+    error = {"error": "x", "fields": [{"field": "a", "message": "b"}], "hint": "undocumented"}
+    with pytest.raises(jsonschema.ValidationError, match="hint"):
+        check(document, "Error", error)
