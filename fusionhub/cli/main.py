@@ -8,7 +8,8 @@ from fusionhub.cli.batch import evaluate_cmd, replay_cmd, simulate_cmd
 from fusionhub.cli.broker import broker
 from fusionhub.cli.cases import api, cases
 from fusionhub.cli.ingest import ingest, ingest_api
-from fusionhub.cli.ops import keys, registry, worker
+from fusionhub.cli.ops import keys, registry, sink, worker
+from fusionhub.cli.up import demo, up
 from fusionhub.settings import Settings
 
 
@@ -21,6 +22,9 @@ def cli(ctx: click.Context) -> None:
 
 cli.add_command(broker)
 cli.add_command(worker)
+cli.add_command(sink)
+cli.add_command(up)
+cli.add_command(demo)
 cli.add_command(registry)
 cli.add_command(keys)
 cli.add_command(ingest)

@@ -66,3 +66,12 @@ def keys_init(env_file: Path) -> None:
             fh.writelines(added)
         env_file.chmod(0o600)
     click.echo(f"{env_file}: {len(added)} key(s) added, {len(wanted) - len(added)} kept")
+
+
+@click.command()
+@click.pass_obj
+def sink(settings: Settings) -> None:
+    """Store cases and events in the database until SIGTERM or Ctrl-C."""
+    from fusionhub.sinks.service import run_sink
+
+    run_sink(settings)

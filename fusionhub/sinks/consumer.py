@@ -21,15 +21,18 @@ from kafka.structs import OffsetAndMetadata
 from sqlalchemy import exc as sa_exc
 
 from fusionhub.serialization import AvroCodec, DecodeError, EmbeddedSchemaRegistry
-from fusionhub.serialization.records import EVENT_SUBJECT
+from fusionhub.serialization.records import (
+    CASE_SUBJECT,
+    COMMAND_SUBJECT,
+    EVENT_SUBJECT,
+    TICK_SUBJECT,
+)
 from fusionhub.settings import Settings
 from fusionhub.sinks.kafka_source import open_sink_consumer, sink_group_id
 from fusionhub.sinks.store import SqlCaseStore
 from fusionhub.streams.topics import TopicNames
 
 log = logging.getLogger(__name__)
-
-CASE_SUBJECT = "fusionhub.Case"
 
 # Failures that say "the database is not there right now", not "this batch is wrong".
 RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (
@@ -42,6 +45,9 @@ RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (
 # Where records that cannot be decoded go: (the Kafka record, the reason). The default only
 # logs; the dead-letter writer plugs in here. It runs before the batch's offsets are committed.
 UndecodableHook = Callable[[Any, str], None]
+# Called after a batch is stored and before its offsets are committed (metrics, latency).
+StoredHook = Callable[[list[dict[str, Any]], list[dict[str, Any]]], None]
+LOG_CONTROL_SUBJECTS = frozenset({COMMAND_SUBJECT, TICK_SUBJECT})
 
 _IDLE_POLL_MS = 200
 
@@ -80,6 +86,7 @@ class CaseSinkRunner:
         *,
         consumer_factory: Callable[[], Any] | None = None,
         on_undecodable: UndecodableHook = log_undecodable,
+        on_stored: StoredHook = lambda cases, events: None,
         codec: AvroCodec | None = None,
         stuck_commit_s: float = 30.0,
     ) -> None:
@@ -89,6 +96,7 @@ class CaseSinkRunner:
         self.store = store or SqlCaseStore.from_url(db.resolved_url(settings.data_dir))
         self.codec = codec or AvroCodec(EmbeddedSchemaRegistry())
         self.on_undecodable = on_undecodable
+        self.on_stored = on_stored
         self._new_consumer = consumer_factory or (lambda: open_sink_consumer(settings))
         self.consumer = self._new_consumer()
         self.stuck_commit_s = stuck_commit_s
@@ -133,6 +141,7 @@ class CaseSinkRunner:
             return 0
         self.rows_written += len(case_records) + len(event_records)
         self.batches_written += 1
+        self.on_stored(case_records, event_records)
         self._commit(batch)
         return len(batch)
 
@@ -173,6 +182,8 @@ class CaseSinkRunner:
         decoded: dict[str, list[dict[str, Any]]] = {CASE_SUBJECT: [], EVENT_SUBJECT: []}
         for record in batch:
             subject = subjects.get(record.topic)
+            if subject == EVENT_SUBJECT and self._is_log_control(record.value):
+                continue  # case actions and ticks share the event log; they are not events
             try:
                 if subject is None:
                     raise DecodeError(f"topic {record.topic} is not one the sink reads")
@@ -183,6 +194,12 @@ class CaseSinkRunner:
                 self.undecodable += 1
                 self.on_undecodable(record, str(exc))
         return decoded[CASE_SUBJECT], decoded[EVENT_SUBJECT]
+
+    def _is_log_control(self, value: bytes | None) -> bool:
+        try:
+            return value is not None and self.codec.subject_of(value) in LOG_CONTROL_SUBJECTS
+        except DecodeError:
+            return False
 
     def _store_with_retry(
         self,

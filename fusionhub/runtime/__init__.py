@@ -1,0 +1,1 @@
+"""Running the hub's services together: ``fusionhub up`` and ``fusionhub demo``."""
