@@ -21,8 +21,10 @@ from functools import partial
 from typing import Any, TypeVar
 
 from aiohttp import web
+from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import DBAPIError
 
+from fusionhub.api.metrics import ApiMetrics
 from fusionhub.api.openapi import openapi_document
 from fusionhub.api.params import ParamError, parse_case_list, parse_county_only
 from fusionhub.api.reads import CaseReader
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 T = TypeVar("T")
 
-PUBLIC_PATHS = frozenset({"/healthz"})
+PUBLIC_PATHS = frozenset({"/healthz", "/metrics"})
 # Longer than any case id the hub makes; longer ones cannot exist and are not worth a query.
 MAX_CASE_ID_CHARS = 200
 
@@ -57,7 +59,15 @@ class ApiService:
     """Binds a ``CaseReader`` to HTTP. One instance per API process; owns the reader's engine
     (disposed when the app is cleaned up) and its thread pool."""
 
-    def __init__(self, reader: CaseReader, token: str, max_limit: int, db_threads: int = 4) -> None:
+    def __init__(
+        self,
+        reader: CaseReader,
+        token: str,
+        max_limit: int,
+        db_threads: int = 4,
+        metrics: ApiMetrics | None = None,
+    ) -> None:
+        self.metrics = metrics or ApiMetrics(CollectorRegistry())
         if not token:
             raise ValueError("the read API needs a token (set FUSIONHUB_API__TOKEN)")
         if max_limit < 1:
@@ -70,7 +80,8 @@ class ApiService:
 
     def app(self) -> web.Application:
         """The aiohttp application; callers bind it to loopback unless told otherwise."""
-        app = web.Application(middlewares=[self._errors, self._auth])
+        app = web.Application(middlewares=[self.metrics.middleware, self._errors, self._auth])
+        app.router.add_get("/metrics", self.metrics.exposition)
         app.router.add_get("/v1/cases", self.list_cases)
         app.router.add_get("/v1/cases/{case_id}", self.show_case)
         app.router.add_get("/v1/stats/townships", self.township_stats)

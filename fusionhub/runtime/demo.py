@@ -63,7 +63,7 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
     supervisor = start_services(settings, env)
     ep = endpoints(settings)
     for line in ep.lines():
-        console.print(line)
+        console.print(line, soft_wrap=True)
     items = load_feed(folder)
     token = settings.ingest.token_for("grid") or ""
     feed = HttpFeed(ep.ingest, token, items, options.rate)
@@ -90,9 +90,11 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
         summary = _summary(view, feed, run, ep.database)
         view.close()
         codes = supervisor.stop()
-    console.print(json.dumps(summary | {"exit_codes": codes}, ensure_ascii=False))
+    # One plain JSON line (no console wrapping), for people and scripts alike.
+    console.line()
+    print(json.dumps(summary | {"exit_codes": codes}, ensure_ascii=False), flush=True)
     for line in ep.lines():
-        console.print(line)
+        console.print(line, soft_wrap=True)
     return summary | {"exit_codes": codes}
 
 

@@ -1,0 +1,219 @@
+"""``fusionhub bench correlate``: the correlation engine alone, then the stream worker on Kafka.
+
+Engine: ``fusionhub.bench_correlate.measure_engine`` per backlog size, each run in a fresh
+process so that its peak-RSS growth is that backlog's and nothing left over from a smaller
+one. Sizes up to 100k run three times (median); a million once (about 100 s of pre-fill).
+RSS growth undercounts small backlogs (memory freed while loading villages is reused), so the
+smallest size below 100k is also traced with tracemalloc.
+
+Stream: the real ``fusionhub worker`` process and an aiokafka pass-through read the same event
+log (produced before either starts) in alternating order, several rounds; the rate of each is
+taken from its outputs' Kafka timestamps (``stream.steady_rate``), and the ratio per round
+before the median. Latency: a fresh worker, warmed up, then events paced at half the worker's
+median rate; each event's latency runs from its produce timestamp to the timestamp of the
+first case state on ``cases.all`` listing it.
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import tempfile
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from kafka.admin import KafkaAdminClient
+
+from fusionhub.bench import stream
+from fusionhub.bench.stream import EventRecord
+from fusionhub.bench_correlate import measure_engine
+from fusionhub.settings import Settings
+from fusionhub.streams.admin import ensure_topics
+from fusionhub.streams.topics import TopicNames
+from fusionhub.streams.worker import worker_topics
+from fusionhub.wiring import build_codec
+
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+QUICK_SIZES = (10_000, 100_000)
+TARGET_COST_RATIO = 1.5
+TARGET_BYTES_PER_CASE = 2048
+TARGET_STREAM_RATIO = 0.35
+TARGET_P99_MS = 1000
+WARMUP_EVENTS = 200
+WORKER_TIMEOUT_S = 300.0
+
+
+def _in_fresh_process(open_cases: int, events: int, trace_memory: bool) -> dict[str, Any]:
+    ctx = get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        return pool.submit(measure_engine, open_cases, events, 300, trace_memory).result()
+
+
+def engine_size(open_cases: int, events: int) -> dict[str, Any]:
+    """The figures of one backlog size: median cost of its runs, RSS and traced memory."""
+    runs = [
+        _in_fresh_process(open_cases, events, False)
+        for _ in range(3 if open_cases <= 100_000 else 1)
+    ]
+    costs = [r["us_per_event"] for r in runs]
+    middle = sorted(runs, key=lambda r: r["us_per_event"])[len(runs) // 2]
+    figures = {
+        **middle,
+        "runs": len(runs),
+        "us_per_event_runs": costs,
+        "bytes_per_open_case": round(statistics.median(r["bytes_per_open_case"] for r in runs)),
+    }
+    if open_cases < 100_000:
+        traced = _in_fresh_process(open_cases, events, True)
+        figures["traced_bytes_per_open_case"] = traced["bytes_per_open_case"]
+    return figures
+
+
+def engine_figures(sizes: Sequence[int], events: int) -> dict[str, Any]:
+    """Every size, the cost of the largest against the smallest, the worst memory per case."""
+    rows = [engine_size(size, events) for size in sorted(sizes)]
+    worst_bytes = max(
+        max(r["bytes_per_open_case"], r.get("traced_bytes_per_open_case", 0)) for r in rows
+    )
+    return {
+        "timed_events": events,
+        "memory": "peak RSS growth during pre-fill in a fresh process, per open case",
+        "sizes": rows,
+        "cost_ratio": round(rows[-1]["us_per_event"] / rows[0]["us_per_event"], 2),
+        "target_cost_ratio": TARGET_COST_RATIO,
+        "max_bytes_per_open_case": worst_bytes,
+        "target_bytes_per_open_case": TARGET_BYTES_PER_CASE,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _phase(settings: Settings, base: str) -> Settings:
+    """Settings for one phase: its own topics, consumer group and web port; no ticks."""
+    prefix = f"{base}-{uuid.uuid4().hex[:6]}"
+    streams = settings.streams.model_copy(
+        update={"app_id": f"{prefix}-worker", "web_port": _free_port(), "tick_interval_s": 3600.0}
+    )
+    return settings.model_copy(update={"topic_prefix": prefix, "streams": streams})
+
+
+def _worker_rate(run: Settings, workdir: Path, expected: int) -> tuple[float, int]:
+    """Run the worker over the log already produced; its rate and the events it left out."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    with stream.running_worker(run, workdir) as proc:
+        stream.wait_for_worker(run, proc, workdir, WORKER_TIMEOUT_S)
+    cases = stream.read_topic(run.kafka_bootstrap, TopicNames(run.topic_prefix).cases_all)
+    first = stream.first_case_times(build_codec(run), cases)
+    return stream.steady_rate(list(first.values())), expected - len(first)
+
+
+def _pass_through_rate(run: Settings, expected: int) -> float:
+    topics = TopicNames(run.topic_prefix)
+    copy = f"{run.topic_prefix}.pass-through"
+    group = f"{run.topic_prefix}-pass-through"
+    stream.pass_through(run.kafka_bootstrap, topics.events, copy, expected, group)
+    records = stream.read_topic(run.kafka_bootstrap, copy)
+    return stream.steady_rate([r.timestamp for r in records])
+
+
+def throughput_round(
+    settings: Settings, events: Sequence[EventRecord], workdir: Path, worker_first: bool
+) -> dict[str, float]:
+    """One round: produce the log once, then the worker and the pass-through each read it."""
+    run = _phase(settings, f"{settings.topic_prefix}-tp")
+    topics = TopicNames(run.topic_prefix)
+    partitions = run.streams.topic_partitions
+    names = [*worker_topics(run), f"{run.topic_prefix}.pass-through"]
+    ensure_topics(run.kafka_bootstrap, names, partitions)
+    stream.produce(run.kafka_bootstrap, topics.events, events)
+    result: dict[str, float] = {}
+    for contender in ("worker", "pass") if worker_first else ("pass", "worker"):
+        if contender == "worker":
+            result["worker"], result["missing"] = _worker_rate(run, workdir, len(events))
+        else:
+            result["pass"] = _pass_through_rate(run, len(events))
+    return result
+
+
+def latency_run(
+    settings: Settings, events: Sequence[EventRecord], rate: float, seconds: float, workdir: Path
+) -> dict[str, Any]:
+    """Event-to-case latency with events paced at ``rate`` per second for about ``seconds``."""
+    run = _phase(settings, f"{settings.topic_prefix}-lat")
+    topic = TopicNames(run.topic_prefix).events
+    ensure_topics(run.kafka_bootstrap, worker_topics(run), run.streams.topic_partitions)
+    warm = events[:WARMUP_EVENTS]
+    paced = events[WARMUP_EVENTS : WARMUP_EVENTS + max(int(rate * seconds), 2)]
+    workdir.mkdir(parents=True, exist_ok=True)
+    with stream.running_worker(run, workdir) as proc:
+        stream.produce(run.kafka_bootstrap, topic, warm)
+        stream.wait_for_worker(run, proc, workdir, WORKER_TIMEOUT_S)
+        sent = stream.produce_paced(run.kafka_bootstrap, topic, paced, rate)
+        stream.wait_for_worker(run, proc, workdir, WORKER_TIMEOUT_S)
+    cases = stream.read_topic(run.kafka_bootstrap, TopicNames(run.topic_prefix).cases_all)
+    first = stream.first_case_times(build_codec(run), cases)
+    latencies = sorted(first[ref] - at for ref, at in sent.items() if ref in first)
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    span_s = (max(sent.values()) - min(sent.values())) / 1000
+    return {
+        "target_rate_per_s": round(rate),
+        "achieved_rate_per_s": round((len(sent) - 1) / span_s) if span_s else None,
+        "events": len(sent),
+        "unmatched": len(sent) - len(latencies),
+        "p50_ms": round(cuts[49]),
+        "p99_ms": round(cuts[98]),
+        "max_ms": latencies[-1],
+        "target_p99_ms": TARGET_P99_MS,
+    }
+
+
+def stream_figures(
+    settings: Settings, n_events: int, rounds: int, latency_s: float
+) -> dict[str, Any]:
+    """Throughput rounds, then latency at half the worker's median rate.
+
+    Every topic the phases create starts with ``bench-<run id>-`` and is deleted at the end.
+    """
+    events = stream.prepare_events(settings, n_events)
+    base = settings.model_copy(update={"topic_prefix": f"bench-{uuid.uuid4().hex[:6]}"})
+    try:
+        with tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as tmp:
+            results = [
+                throughput_round(base, events, Path(tmp) / f"round{i}", i % 2 == 0)
+                for i in range(rounds)
+            ]
+            worker = statistics.median(r["worker"] for r in results)
+            latency = latency_run(base, events, worker / 2, latency_s, Path(tmp) / "latency")
+    finally:
+        drop_topics(base.kafka_bootstrap, f"{base.topic_prefix}-")
+    ratios = [r["worker"] / r["pass"] for r in results]
+    return {
+        "events": len(events),
+        "rounds": rounds,
+        "worker_events_per_s": round(worker),
+        "pass_through_events_per_s": round(statistics.median(r["pass"] for r in results)),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratios": [round(r, 3) for r in ratios],
+        "worker_missing_events": max(int(r["missing"]) for r in results),
+        "target_ratio": TARGET_STREAM_RATIO,
+        "latency_at_half_rate": latency,
+    }
+
+
+def drop_topics(bootstrap: str, prefix: str) -> None:
+    """Delete every topic whose name starts with ``prefix`` (the worker's own ones included)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fusionhub-bench")
+    try:
+        doomed = [t for t in admin.list_topics() if t.startswith(prefix)]
+        if doomed:
+            admin.delete_topics(doomed)
+    finally:
+        admin.close()

@@ -1,0 +1,275 @@
+"""Kafka plumbing for the stream half of ``fusionhub bench correlate``.
+
+Input is a simulated replay folder turned into ``fusionhub.Event`` records by the real ingest
+pipeline, in event-time order (the order a live hub would receive them). Both contenders, the
+real ``fusionhub worker`` process and an aiokafka pass-through, are measured the same way: by
+the Kafka timestamps their producers give their outputs (``steady_rate``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from prometheus_client import CollectorRegistry
+
+from fusionhub.ingest.metrics import IngestMetrics
+from fusionhub.replay import replay_inputs
+from fusionhub.serialization import AvroCodec
+from fusionhub.serialization.records import CASE_SUBJECT, EVENT_SUBJECT
+from fusionhub.settings import Settings
+from fusionhub.sim.writer import simulate
+from fusionhub.streams.topics import TopicNames
+from fusionhub.wiring import build_codec, build_ingest_pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One ``fusionhub.Event`` as ingest produces it: county key, Avro value, ref header."""
+
+    ref: str
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+def prepare_events(settings: Settings, n_events: int, seed: int = 7) -> list[EventRecord]:
+    """Simulate ``n_events`` source records and convert them with the real ingest pipeline.
+
+    Called once per bench run; every round replays the same bytes. Rejected items and device
+    health records are left out (they never reach the correlation worker). Needs
+    ``settings.secrets``; raises ``ValueError`` from the wiring when a key is missing.
+    """
+    with tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as tmp:
+        folder = Path(tmp)
+        simulate(folder, seed, n_events)
+        located = settings.ingest.model_copy(update={"cameras_csv": folder / "cameras.csv"})
+        run = settings.model_copy(update={"ingest": located})
+        pipeline = build_ingest_pipeline(run, IngestMetrics(CollectorRegistry()))
+        codec = build_codec(run)
+        topic = TopicNames(run.topic_prefix).events
+        timed: list[tuple[Any, int, EventRecord]] = []
+        for source, payload in replay_inputs(folder):
+            for rec in pipeline.prepare(source, payload).records:
+                if rec.topic != topic:
+                    continue
+                occurred = codec.decode(rec.value, EVENT_SUBJECT)["occurred_at"]
+                ref = dict(rec.headers)["event_ref"].decode()
+                timed.append(
+                    (occurred, len(timed), EventRecord(ref, rec.key, rec.value, rec.headers))
+                )
+    timed.sort(key=lambda item: (item[0], item[1]))
+    return [record for _, _, record in timed]
+
+
+def steady_rate(completions_ms: Sequence[int]) -> float:
+    """Inputs completed per second between the first and the last completion.
+
+    Inputs completed at the first timestamp are not counted: their processing started before
+    the span began (a Faust worker publishes a whole commit's outputs at once). Returns 0.0
+    when every completion shares one millisecond.
+    """
+    if not completions_ms:
+        return 0.0
+    first, last = min(completions_ms), max(completions_ms)
+    if last == first:
+        return 0.0
+    done = sum(1 for ts in completions_ms if ts > first)
+    return done / ((last - first) / 1000)
+
+
+def produce(bootstrap: str, topic: str, events: Sequence[EventRecord]) -> None:
+    """Produce ``events`` to ``topic`` as fast as the broker acknowledges them."""
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, batch_size=262_144
+    )
+    try:
+        for ev in events:
+            producer.send(topic, ev.value, key=ev.key, headers=ev.headers)
+        producer.flush()
+    finally:
+        producer.close()
+
+
+def produce_paced(
+    bootstrap: str, topic: str, events: Sequence[EventRecord], rate: float
+) -> dict[str, int]:
+    """Produce ``events`` at ``rate`` per second; returns each ref's send time (epoch ms).
+
+    The send time is also the record's Kafka timestamp, the start of its latency.
+    """
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    sent: dict[str, int] = {}
+    try:
+        began = time.perf_counter()
+        for i, ev in enumerate(events):
+            delay = began + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            now_ms = int(time.time() * 1000)
+            producer.send(topic, ev.value, key=ev.key, headers=ev.headers, timestamp_ms=now_ms)
+            sent[ev.ref] = now_ms
+        producer.flush()
+    finally:
+        producer.close()
+    return sent
+
+
+def read_topic(bootstrap: str, topic: str) -> list[Any]:
+    """Every record of ``topic`` from its start to its current end (kafka-python records)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        parts = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        if not parts:
+            return []
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        ends = consumer.end_offsets(parts)
+        records: list[Any] = []
+        while any(consumer.position(tp) < ends[tp] for tp in parts):
+            for batch in consumer.poll(timeout_ms=500, max_records=5000).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()
+
+
+def first_case_times(codec: AvroCodec, records: Sequence[Any]) -> dict[str, int]:
+    """For each event ref, the timestamp (ms) of the first case state that lists it."""
+    first: dict[str, int] = {}
+    for rec in sorted(records, key=lambda r: (r.timestamp, r.partition, r.offset)):
+        for ref in codec.decode(rec.value, CASE_SUBJECT)["event_refs"]:
+            first.setdefault(ref, rec.timestamp)
+    return first
+
+
+def group_caught_up(bootstrap: str, group: str, topic: str) -> bool:
+    """True when ``group`` has committed the end of every partition of ``topic``."""
+    # Fetching committed offsets does not join the group, so the worker is not disturbed.
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        ends = consumer.end_offsets(parts)
+        return bool(parts) and all((consumer.committed(tp) or 0) >= ends[tp] for tp in parts)
+    finally:
+        consumer.close()
+
+
+@contextmanager
+def running_worker(settings: Settings, workdir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A real ``python -m fusionhub worker`` for ``settings``, stopped with SIGTERM on exit.
+
+    Its output goes to ``workdir/worker.log``; ``wait_for_worker`` quotes it on failure.
+    """
+    env = dict(os.environ)
+    env.update(settings_env(settings, workdir / "streams"))
+    with (workdir / "worker.log").open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "fusionhub", "worker", "--loglevel", "warning"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def settings_env(settings: Settings, data_dir: Path) -> dict[str, str]:
+    """The environment that makes a child ``fusionhub`` process see ``settings``."""
+    s = settings.streams
+    env = {
+        "FUSIONHUB_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
+        "FUSIONHUB_TOPIC_PREFIX": settings.topic_prefix,
+        "FUSIONHUB_STREAMS__APP_ID": s.app_id,
+        "FUSIONHUB_STREAMS__WEB_PORT": str(s.web_port),
+        "FUSIONHUB_STREAMS__TOPIC_PARTITIONS": str(s.topic_partitions),
+        "FUSIONHUB_STREAMS__TICK_INTERVAL_S": str(s.tick_interval_s),
+        "FUSIONHUB_STREAMS__DATA_DIR": str(data_dir),
+    }
+    for name in ("pii_key", "sealing_key"):
+        value = getattr(settings.secrets, name)
+        if value is not None:
+            env[f"FUSIONHUB_SECRETS__{name.upper()}"] = value.get_secret_value()
+    return env
+
+
+def wait_for_worker(
+    settings: Settings, proc: subprocess.Popen[bytes], workdir: Path, timeout_s: float
+) -> None:
+    """Return once the worker committed the whole event log; raise if it died or timed out."""
+    bootstrap, group = settings.kafka_bootstrap, settings.streams.app_id
+    topic = TopicNames(settings.topic_prefix).events
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"worker exited ({proc.returncode}):\n{_tail(workdir)}")
+        if group_caught_up(bootstrap, group, topic):
+            return
+        time.sleep(0.3)
+    raise TimeoutError(f"worker did not finish {topic} in {timeout_s:.0f}s:\n{_tail(workdir)}")
+
+
+def _tail(workdir: Path, lines: int = 30) -> str:
+    log = workdir / "worker.log"
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def pass_through(bootstrap: str, source: str, target: str, expected: int, group: str) -> None:
+    """Copy ``expected`` values from ``source`` to ``target`` unchanged with aiokafka.
+
+    The baseline a Python stream processor is held against: consume a batch, send every value
+    without awaiting each, wait for the batch's acks, commit, repeat.
+    """
+    asyncio.run(_pass_through(bootstrap, source, target, expected, group))
+
+
+async def _pass_through(
+    bootstrap: str, source: str, target: str, expected: int, group: str
+) -> None:
+    consumer = AIOKafkaConsumer(
+        source,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await consumer.start()
+    await producer.start()
+    try:
+        moved = 0
+        while moved < expected:
+            fetched = await consumer.getmany(timeout_ms=1000, max_records=1000)
+            pending = [
+                await producer.send(target, rec.value, key=rec.key)
+                for batch in fetched.values()
+                for rec in batch
+            ]
+            await asyncio.gather(*pending)
+            await consumer.commit()
+            moved += len(pending)
+    finally:
+        await producer.stop()
+        await consumer.stop()
