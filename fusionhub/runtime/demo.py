@@ -13,10 +13,13 @@ from rich.console import Console
 from rich.live import Live
 
 from fusionhub.runtime.feed import HttpFeed, load_feed
+from fusionhub.runtime.operator import DutyOfficer
 from fusionhub.runtime.up import check_configuration, endpoints, prepare, start_services
 from fusionhub.runtime.view import CaseView
 from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
+from fusionhub.streams.topics import TopicNames
+from fusionhub.wiring import build_codec
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,9 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
     token = settings.ingest.token_for("grid") or ""
     feed = HttpFeed(ep.ingest, token, items, options.rate)
     view = CaseView(ep.api, settings.api.token.get_secret_value() if settings.api.token else "")
+    officer = DutyOfficer(
+        view.client, settings.kafka_bootstrap, TopicNames(run).commands, build_codec(settings), seed
+    )
     feed.start()
     try:
         with Live(
@@ -76,6 +82,7 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
             settle_until: float | None = None
             while True:
                 time.sleep(1.0)
+                officer.act()
                 live.update(view.render(feed.progress, len(items)))
                 if supervisor.failed():
                     raise RuntimeError(f"{supervisor.failed()[0].name} stopped; see its log")
@@ -87,7 +94,8 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
         console.print("stopping…")
     finally:
         feed.stop()
-        summary = _summary(view, feed, run, ep.database)
+        officer.close()
+        summary = _summary(view, feed, run, ep.database) | {"commands": officer.actions}
         view.close()
         codes = supervisor.stop()
     # One plain JSON line (no console wrapping), for people and scripts alike.
