@@ -51,6 +51,7 @@ class CaseAction:
     department: str | None = None
     note: str | None = None
     evaluation: str | None = None
+    county_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +118,15 @@ class CaseBook:
         with a reason, and an action id already applied is a duplicate that changes nothing."""
         if action.command_id in self._applied_commands:
             return Outcome(duplicate=True)
-        if action.case_id not in self.state.cases:
+        case = self.state.cases.get(action.case_id)
+        if case is None:
             return Outcome(refused=f"unknown case {action.case_id}")
+        if action.county_code is not None and action.county_code != case.county_code:
+            # Routed by the county it names: a wrong county must not act on another's case.
+            return Outcome(
+                refused=f"case {action.case_id} is in county {case.county_code}, "
+                f"not {action.county_code}"
+            )
         try:
             self.state, outputs = apply_command(
                 self.state, action.case_id, to_command(action), action.issued_at

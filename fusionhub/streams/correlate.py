@@ -30,7 +30,12 @@ from fusionhub.core.casebook import CaseAction, CaseBook, Change, Outcome
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.serialization import AvroCodec, DecodeError
 from fusionhub.serialization.deadletter import DeadLetterWriter
-from fusionhub.serialization.records import CASE_SUBJECT, TICK_SUBJECT, case_to_record
+from fusionhub.serialization.records import (
+    CASE_SUBJECT,
+    COMMAND_SUBJECT,
+    TICK_SUBJECT,
+    case_to_record,
+)
 from fusionhub.settings import Settings
 from fusionhub.streams.inputs import decode_input
 from fusionhub.streams.logreader import read_partition
@@ -184,9 +189,16 @@ class CorrelationAgents:
             data = event.value
             self.metrics.records_in.labels("forward_actions", "action").inc()
             try:
-                record = self.codec.decode(data, "fusionhub.CaseCommand")
+                record = self.codec.decode(data, COMMAND_SUBJECT)
             except DecodeError as exc:
-                await self._dead_letter("command", "decode", "undecodable_avro", str(exc), data)
+                await self._dead_letter(
+                    "command",
+                    "decode",
+                    "undecodable_avro",
+                    str(exc),
+                    data,
+                    origin_topic=self.topics.commands,
+                )
                 continue
             county = record.get("county_code") or (event.key.decode() if event.key else None)
             if not county:
@@ -197,6 +209,7 @@ class CorrelationAgents:
                     "no county_code and no record key",
                     data,
                     source_id=record.get("command_id"),
+                    origin_topic=self.topics.commands,
                 )
                 continue
             await self.events_topic.send(key=county.encode(), value=data)
@@ -224,6 +237,7 @@ class CorrelationAgents:
         data: bytes,
         *,
         source_id: str | None = None,
+        origin_topic: str | None = None,
     ) -> None:
         letter = self.dead_letters.seal(
             source=source,
@@ -232,7 +246,7 @@ class CorrelationAgents:
             detail=detail,
             original=data,
             source_id=source_id,
-            origin_topic=self.topics.events,
+            origin_topic=origin_topic or self.topics.events,
         )
         await self.dead_topic.send(key=source.encode(), value=letter)
         self.metrics.dead_letters.labels(stage, reason).inc()

@@ -50,4 +50,5 @@ def action_from_record(rec: dict[str, Any]) -> CaseAction:
         department=rec.get("department"),
         note=rec.get("note"),
         evaluation=rec.get("evaluation"),
+        county_code=rec.get("county_code"),
     )

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from fusionhub.core.casebook import CaseAction, CaseBook
+from fusionhub.core.events import Source
+from fusionhub.policies import load_policy
+
+from .corr_factory import at, make_event
+
+pytestmark = pytest.mark.unit
+
+
+def book_with_one_case() -> tuple[CaseBook, str]:
+    book = CaseBook(load_policy())
+    outcome = book.on_event(
+        make_event(Source.GRID, "WG-1", at(25, 9), "dispute.neighbour", "两户因排水沟发生争执")
+    )
+    [change] = outcome.changes
+    return book, change.case.case_id
+
+
+def action(case_id: str, name: str, command_id: str = "c1", **fields: str) -> CaseAction:
+    return CaseAction(
+        command_id=command_id,
+        case_id=case_id,
+        action=name,
+        actor="值班员",
+        issued_at=at(25, 10),
+        **fields,
+    )
+
+
+def test_an_action_naming_another_county_is_refused_and_changes_nothing() -> None:
+    book, case_id = book_with_one_case()
+    outcome = book.on_action(action(case_id, "accept", county_code="330109"))
+    assert outcome.refused == f"case {case_id} is in county 330681, not 330109"
+    assert book.state.cases[case_id].version == 1
+
+
+def test_an_action_for_its_own_county_is_applied_once_even_if_redelivered() -> None:
+    book, case_id = book_with_one_case()
+    first = book.on_action(action(case_id, "accept", county_code="330681"))
+    again = book.on_action(action(case_id, "accept", county_code="330681"))
+    assert len(first.changes) == 1
+    assert first.refused is None
+    assert again.duplicate
+    assert again.changes == []
+    assert book.state.cases[case_id].version == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("dispatch", "dispatch needs department"),
+        ("close", "close needs evaluation"),
+        ("teleport", "unknown action 'teleport'"),
+    ],
+)
+def test_an_action_missing_what_it_needs_is_refused_with_a_reason(name: str, reason: str) -> None:
+    book, case_id = book_with_one_case()
+    assert book.on_action(action(case_id, name)).refused == reason
+
+
+def test_an_action_for_an_unknown_case_is_refused() -> None:
+    book, _ = book_with_one_case()
+    assert book.on_action(action("Cnope", "accept")).refused == "unknown case Cnope"
