@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from kafka import KafkaConsumer, TopicPartition
 
 from fusionhub.broker.launcher import LocalKafkaBroker
 from fusionhub.serialization import AvroCodec
@@ -80,6 +81,21 @@ def hotline_lines(n: int, bad_every: int) -> tuple[list[str], int]:
     return lines, bad
 
 
+def wait_for_records(bootstrap: str, topic: str, count: int, timeout_s: float = 60) -> None:
+    """Return once ``topic`` holds ``count`` records: the ingest is under way."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            if parts and sum(consumer.end_offsets(parts).values()) >= count:
+                return
+            time.sleep(0.05)
+    finally:
+        consumer.close()
+    raise TimeoutError(f"{topic} did not reach {count} records")
+
+
 def test_a_broker_restart_during_a_10000_line_ingest_loses_and_doubles_nothing(
     hub_settings: Settings, codec: AvroCodec, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -96,14 +112,16 @@ def test_a_broker_restart_during_a_10000_line_ingest_loses_and_doubles_nothing(
         path = tmp_path_factory.mktemp("input") / "hotline.jsonl"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         env = settings_env(settings)
+        # Small acknowledged chunks with a long linger: the ingest takes seconds, not one.
+        env["FUSIONHUB_INGEST__LINGER_MS"] = "50"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "fusionhub", "ingest", "hotline", str(path), "--chunk", "250"],
+            [sys.executable, "-m", "fusionhub", "ingest", "hotline", str(path), "--chunk", "100"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(4.0)  # start-up plus some chunks on the broker
+        wait_for_records(broker.bootstrap, TopicNames(settings.topic_prefix).events, 1000)
         assert proc.poll() is None, "ingest finished before the broker could be restarted"
         broker.stop()
         time.sleep(2.0)
