@@ -39,6 +39,8 @@ format: setup
 bench: setup system-deps
 	$(BIN)/fusionhub broker start
 	$(BIN)/fusionhub bench ingest
+	$(BIN)/fusionhub bench correlate
+	$(BIN)/fusionhub bench hub
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

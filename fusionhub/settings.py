@@ -119,10 +119,10 @@ class ApiSettings(BaseModel):
 
 
 class MetricsSettings(BaseModel):
-    """Where the worker and the sink expose /metrics (the ingest API serves its own)."""
+    """Where the sink exposes /metrics. The worker serves its /metrics on the Faust web port
+    (``streams.web_port``); the ingest and read APIs serve theirs on their own ports."""
 
     host: str = LOOPBACK
-    worker_port: int = 9464
     sink_port: int = 9465
 
 
