@@ -167,7 +167,8 @@ def bench_hub(base: Settings, work: Path, events: int = 3000, clients: int = 8) 
     try:
         started = time.perf_counter()
         asyncio.run(_blast_counting(ep.ingest, token, blast_items, clients))
-        stored, hub_eps = _stored_rate(url, started)
+        stored, finished = _settle(url)
+        hub_eps = stored / (finished - started)
         before = _buckets(httpx.get(ep.sink_metrics, timeout=10).text, name)
         feed = HttpFeed(ep.ingest, token, paced_items, rate=max(hub_eps / 2, 1.0))
         feed.start()
@@ -195,24 +196,16 @@ def bench_hub(base: Settings, work: Path, events: int = 3000, clients: int = 8) 
     }
 
 
-def _stored_rate(url: str, started: float) -> tuple[int, float]:
-    """Reports per second from the first send to the moment the stored count stops rising."""
+def _settle(url: str, quiet_s: float = 3.0) -> tuple[int, float]:
+    """Wait until the stored report count stops rising for ``quiet_s``; returns the count and
+    the ``perf_counter`` time it last rose."""
     last, last_change = -1, time.perf_counter()
-    while time.perf_counter() - last_change < 3.0:
+    while time.perf_counter() - last_change < quiet_s:
         count = stored_events(url)
         if count != last:
             last, last_change = count, time.perf_counter()
         time.sleep(0.1)
-    return last, last / (last_change - started)
-
-
-def _settle(url: str) -> None:
-    last, last_change = -1, time.monotonic()
-    while time.monotonic() - last_change < 3.0:
-        count = stored_events(url)
-        if count != last:
-            last, last_change = count, time.monotonic()
-        time.sleep(0.2)
+    return last, last_change
 
 
 def _round(value: float | None) -> float | None:

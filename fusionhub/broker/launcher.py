@@ -209,18 +209,7 @@ class LocalKafkaBroker:
     def _answers(self) -> bool:
         if not _port_open(self.settings.host, self.settings.port):
             return False
-        from kafka.admin import KafkaAdminClient
-
-        try:
-            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=5000)
-        except Exception:
-            return False
-        try:
-            return bool(admin.describe_cluster().get("brokers"))
-        except Exception:
-            return False
-        finally:
-            admin.close()
+        return broker_answers(self.bootstrap)
 
     def _tail(self) -> str:
         parts = [self.logs(40)]
@@ -237,6 +226,23 @@ class LocalKafkaBroker:
             return int(self.pid_file.read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
+
+
+def broker_answers(bootstrap: str) -> bool:
+    """Whether a Kafka broker at ``bootstrap`` answers a metadata request (any broker, local
+    or not); used before starting one and by commands that need one."""
+    from kafka.admin import KafkaAdminClient
+
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    except Exception:
+        return False
+    try:
+        return bool(admin.describe_cluster().get("brokers"))
+    except Exception:
+        return False
+    finally:
+        admin.close()
 
 
 def _alive(pid: int) -> bool:
