@@ -58,3 +58,37 @@ def ingest_api(settings: Settings) -> None:
 
     service = build_ingest_service(settings)
     web.run_app(service.app(), host=settings.ingest.host, port=settings.ingest.port, print=None)
+
+
+@click.command("ingest-raw")
+@click.pass_obj
+def ingest_raw(settings: Settings) -> None:
+    """Move source-native Avro records from the raw topics into the event log, until Ctrl-C."""
+    import signal
+    import threading
+
+    from fusionhub.ingest.metrics import IngestMetrics
+    from fusionhub.ingest.pipeline import SeenRefs
+    from fusionhub.ingest.rawrunner import RawTopicRunner
+    from fusionhub.streams.admin import ensure_topics
+    from fusionhub.streams.topics import TopicNames
+    from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+
+    topics = TopicNames(settings.topic_prefix)
+    ensure_topics(
+        settings.kafka_bootstrap,
+        [topics.raw(s.value) for s in Source],
+        settings.streams.topic_partitions,
+    )
+    metrics = IngestMetrics(CollectorRegistry())
+    pipeline = build_ingest_pipeline(settings, metrics, SeenRefs(prepare_ingest_topics(settings)))
+    publisher = build_publisher(settings, metrics)
+    runner = RawTopicRunner(
+        pipeline, publisher, settings.kafka_bootstrap, topics, f"{settings.streams.app_id}-raw"
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    runner.run(stop)
+    publisher.close()
+    click.echo(json.dumps(runner.report.summary()))

@@ -7,7 +7,7 @@ import click
 from fusionhub.cli.batch import evaluate_cmd, replay_cmd, simulate_cmd
 from fusionhub.cli.broker import broker
 from fusionhub.cli.cases import api, cases
-from fusionhub.cli.ingest import ingest, ingest_api
+from fusionhub.cli.ingest import ingest, ingest_api, ingest_raw
 from fusionhub.cli.ops import keys, registry, sink, worker
 from fusionhub.cli.up import demo, up
 from fusionhub.settings import Settings
@@ -29,6 +29,7 @@ cli.add_command(registry)
 cli.add_command(keys)
 cli.add_command(ingest)
 cli.add_command(ingest_api)
+cli.add_command(ingest_raw)
 cli.add_command(replay_cmd)
 cli.add_command(simulate_cmd)
 cli.add_command(evaluate_cmd)

@@ -26,6 +26,7 @@ class Reason(StrEnum):
     BAD_ENCODING = "bad_encoding"
     MALFORMED_JSON = "malformed_json"
     MALFORMED_XML = "malformed_xml"
+    MALFORMED_AVRO = "malformed_avro"
     XML_FORBIDDEN = "xml_forbidden"
     WRONG_DOCUMENT = "wrong_document"
     MISSING_FIELD = "missing_field"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fusionhub.connectors.base import SourceConnector
-from fusionhub.connectors.errors import Rejection
+from fusionhub.connectors.errors import FieldError, Reason, Rejection
 from fusionhub.core.events import DeviceHealthRecord, Event, Source
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.publisher import OutgoingRecord
@@ -163,6 +163,12 @@ class IngestPipeline:
         self.metrics.received.labels(source.value).inc()
         self._reject(source, rejection, prepared, size)
         return prepared
+
+    def reject_undecodable(self, source: Source, original: bytes, detail: str) -> PreparedBatch:
+        """A raw-topic record that is not Avro of its source's native schema."""
+        error = FieldError("$", detail, Reason.MALFORMED_AVRO)
+        rejection = Rejection(source, None, "parse", Reason.MALFORMED_AVRO.value, [error], original)
+        return self.reject_whole(source, rejection, len(original))
 
     def _accept(self, source: Source, event: Event, out: PreparedBatch) -> None:
         value = self.codec.encode(EVENT_SUBJECT, event_to_record(event))

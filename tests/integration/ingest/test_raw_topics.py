@@ -1,0 +1,85 @@
+"""Departments publishing source-native Avro to the raw topics get the same treatment as HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from kafka import KafkaProducer
+from prometheus_client import CollectorRegistry
+
+from fusionhub.core.events import Source
+from fusionhub.ingest.metrics import IngestMetrics
+from fusionhub.ingest.pipeline import SeenRefs
+from fusionhub.ingest.raw import RAW_SUBJECTS
+from fusionhub.ingest.rawrunner import RawTopicRunner
+from fusionhub.serialization import AvroCodec
+from fusionhub.serialization.records import DEAD_LETTER_SUBJECT, EVENT_SUBJECT
+from fusionhub.settings import Settings
+from fusionhub.streams.admin import ensure_topics
+from fusionhub.streams.topics import TopicNames
+from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+from tests.conftest import EXAMPLES
+from tests.support import read_topic
+
+pytestmark = pytest.mark.integration
+
+
+def native_video() -> dict[str, str]:
+    xml = next((EXAMPLES / "video").glob("*.xml")).read_bytes().decode("gb18030")
+    return dict(re.findall(r"<(\w+)>([^<]+)</\1>", xml))
+
+
+def test_native_records_on_the_raw_topics_become_events_and_garbage_a_dead_letter(
+    ingest_settings: Settings, codec: AvroCodec
+) -> None:
+    topics = TopicNames(ingest_settings.topic_prefix)
+    ensure_topics(ingest_settings.kafka_bootstrap, [topics.raw(s.value) for s in Source], 1)
+    producer = KafkaProducer(bootstrap_servers=ingest_settings.kafka_bootstrap, acks="all")
+    for source in (Source.GRID, Source.HOTLINE, Source.PETITION):
+        doc = json.loads((EXAMPLES / f"{source.value}.json").read_text(encoding="utf-8"))
+        producer.send(topics.raw(source.value), codec.encode(RAW_SUBJECTS[source], doc))
+    producer.send(topics.raw("video"), codec.encode(RAW_SUBJECTS[Source.VIDEO], native_video()))
+    producer.send(topics.raw("hotline"), b"not avro")
+    producer.flush()
+    producer.close()
+
+    metrics = IngestMetrics(CollectorRegistry())
+    pipeline = build_ingest_pipeline(
+        ingest_settings, metrics, SeenRefs(prepare_ingest_topics(ingest_settings))
+    )
+    publisher = build_publisher(ingest_settings, metrics)
+    runner = RawTopicRunner(
+        pipeline,
+        publisher,
+        ingest_settings.kafka_bootstrap,
+        topics,
+        f"{ingest_settings.topic_prefix}-raw",
+    )
+    handled = 0
+    for _ in range(40):
+        handled += runner.run_once()
+        if handled >= 5:
+            break
+    runner.consumer.close()
+    publisher.close()
+    assert runner.report.summary() == {
+        "received": 5,
+        "accepted": 4,
+        "rejected": 1,
+        "duplicate": 0,
+        "device_health": 0,
+    }
+    events = {
+        codec.decode(v, EVENT_SUBJECT)["event_ref"]: codec.decode(v, EVENT_SUBJECT)
+        for v in read_topic(ingest_settings.kafka_bootstrap, topics.events, 4)
+    }
+    grid = events["grid:WG-330681109-20261125-00017"]["jurisdiction"]
+    assert grid["village_code"] == "330681109290"
+    assert events["video:33068110001320000012-17430"]["category"] == "crowding"
+    [letter] = [
+        codec.decode(v, DEAD_LETTER_SUBJECT)
+        for v in read_topic(ingest_settings.kafka_bootstrap, topics.dead_letter, 1)
+    ]
+    assert letter["reason"] == "malformed_avro"
