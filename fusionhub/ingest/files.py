@@ -68,28 +68,34 @@ def ingest_files(
 ) -> IngestReport:
     """Convert and produce every item, a chunk at a time, and wait for the broker's acks.
 
-    Each chunk is acknowledged before the next starts, so a failure loses nothing silently:
-    ``PublishError`` propagates with every earlier chunk safely on the broker.
+    Each chunk is acknowledged before the next is admitted, so a failure loses nothing
+    silently: ``PublishError`` propagates with every earlier chunk safely on the broker.
     """
     report = IngestReport()
-    chunk = PreparedBatch(IngestReport(), [], [])
+    for payloads, consumed in _chunks(source, files, chunk_items):
+        prepared = PreparedBatch(IngestReport(), [], [])
+        for payload in payloads:
+            admitted = pipeline.prepare(source, payload)
+            prepared.report.items.extend(admitted.report.items)
+            prepared.records.extend(admitted.records)
+            prepared.new_refs.extend(admitted.new_refs)
+        _flush(pipeline, publisher, prepared, report)
+        if progress:
+            progress(consumed)
+    return report
+
+
+def _chunks(source: Source, files: list[Path], size: int) -> Iterator[tuple[list[bytes], int]]:
+    payloads: list[bytes] = []
     consumed = 0
     for item in iter_items(source, files):
-        prepared = pipeline.prepare(source, item.payload)
-        chunk.report.items.extend(prepared.report.items)
-        chunk.records.extend(prepared.records)
-        chunk.new_refs.extend(prepared.new_refs)
+        payloads.append(item.payload)
         consumed += item.size
-        if len(chunk.report.items) >= chunk_items:
-            _flush(pipeline, publisher, chunk, report)
-            chunk = PreparedBatch(IngestReport(), [], [])
-            if progress:
-                progress(consumed)
-                consumed = 0
-    _flush(pipeline, publisher, chunk, report)
-    if progress:
-        progress(consumed)
-    return report
+        if len(payloads) >= size:
+            yield payloads, consumed
+            payloads, consumed = [], 0
+    if payloads:
+        yield payloads, consumed
 
 
 def _flush(

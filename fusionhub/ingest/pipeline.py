@@ -65,6 +65,14 @@ class IngestReport:
         return {"received": self.received} | {s: self.count(s) for s in statuses}
 
 
+@dataclass(frozen=True, slots=True)
+class Converted:
+    """One input item converted and encoded, before duplicate detection."""
+
+    outcome: ItemOutcome
+    record: OutgoingRecord
+
+
 @dataclass
 class PreparedBatch:
     """Records to produce for one payload, and the refs to remember once they are acknowledged."""
@@ -139,59 +147,57 @@ class IngestPipeline:
 
         Called once per HTTP body, raw-topic message or file line. Counters are updated here.
         """
+        return self.admit(source, self.convert(source, payload, content_type))
+
+    def convert(
+        self, source: Source, payload: bytes, content_type: str | None = None
+    ) -> list[Converted]:
+        """The CPU-heavy half: connectors, Avro encoding, sealing dead letters. No dedup and
+        no counters, so file ingest can run it in worker processes."""
         batch = self.connectors[source].convert(payload, self.clock(), content_type)
+        return [self._converted(source, result) for result in batch.results]
+
+    def admit(self, source: Source, converted: list[Converted]) -> PreparedBatch:
+        """The stateful half: drop duplicates, count, and collect what is to be produced."""
         prepared = PreparedBatch(IngestReport(), [], [])
-        for result in batch.results:
+        for item in converted:
+            status, ref = item.outcome.status, item.outcome.event_ref
             self.metrics.received.labels(source.value).inc()
-            if isinstance(result, Rejection):
-                self._reject(source, result, prepared)
-            elif not self.seen.claim(result.event_ref):
+            if status != REJECTED and ref is not None and not self.seen.claim(ref):
                 self.metrics.duplicates.labels(source.value).inc()
-                prepared.report.items.append(ItemOutcome(DUPLICATE, result.event_ref))
-            elif isinstance(result, Event):
-                self._accept(source, result, prepared)
+                prepared.report.items.append(ItemOutcome(DUPLICATE, ref))
+                continue
+            if status == REJECTED:
+                self.metrics.rejected.labels(source.value, item.outcome.reason or "").inc()
             else:
-                self._device_health(source, result, prepared)
+                prepared.new_refs.append(ref or "")
+                counter = (
+                    self.metrics.accepted if status == ACCEPTED else self.metrics.device_health
+                )
+                counter.labels(source.value).inc()
+            prepared.records.append(item.record)
+            prepared.report.items.append(item.outcome)
         return prepared
 
-    def reject_whole(self, source: Source, rejection: Rejection, size: int) -> PreparedBatch:
-        """A payload refused before any connector saw it (e.g. too large for the API).
-
-        ``rejection.original`` may hold only a head of the payload; ``size`` is its full size.
-        """
-        prepared = PreparedBatch(IngestReport(), [], [])
-        self.metrics.received.labels(source.value).inc()
-        self._reject(source, rejection, prepared, size)
-        return prepared
-
-    def reject_undecodable(self, source: Source, original: bytes, detail: str) -> PreparedBatch:
-        """A raw-topic record that is not Avro of its source's native schema."""
-        error = FieldError("$", detail, Reason.MALFORMED_AVRO)
-        rejection = Rejection(source, None, "parse", Reason.MALFORMED_AVRO.value, [error], original)
-        return self.reject_whole(source, rejection, len(original))
-
-    def _accept(self, source: Source, event: Event, out: PreparedBatch) -> None:
-        value = self.codec.encode(EVENT_SUBJECT, event_to_record(event))
-        key = partition_key(event.jurisdiction.county_code)
-        ref = event.event_ref.encode()
-        out.records.append(OutgoingRecord(self.topics.events, key, value, [("event_ref", ref)]))
-        out.new_refs.append(event.event_ref)
-        out.report.items.append(ItemOutcome(ACCEPTED, event.event_ref))
-        self.metrics.accepted.labels(source.value).inc()
-
-    def _device_health(self, source: Source, rec: DeviceHealthRecord, out: PreparedBatch) -> None:
-        value = self.codec.encode(DEVICE_HEALTH_SUBJECT, device_health_to_record(rec))
-        headers = [("event_ref", rec.event_ref.encode())]
-        out.records.append(
-            OutgoingRecord(self.topics.device_health, rec.device_id.encode(), value, headers)
+    def _converted(
+        self, source: Source, result: Event | DeviceHealthRecord | Rejection
+    ) -> Converted:
+        if isinstance(result, Rejection):
+            return self._rejected(source, result)
+        if isinstance(result, Event):
+            value = self.codec.encode(EVENT_SUBJECT, event_to_record(result))
+            key = partition_key(result.jurisdiction.county_code)
+            headers = [("event_ref", result.event_ref.encode())]
+            record = OutgoingRecord(self.topics.events, key, value, headers)
+            return Converted(ItemOutcome(ACCEPTED, result.event_ref), record)
+        value = self.codec.encode(DEVICE_HEALTH_SUBJECT, device_health_to_record(result))
+        headers = [("event_ref", result.event_ref.encode())]
+        record = OutgoingRecord(
+            self.topics.device_health, result.device_id.encode(), value, headers
         )
-        out.new_refs.append(rec.event_ref)
-        out.report.items.append(ItemOutcome(DEVICE_HEALTH, rec.event_ref))
-        self.metrics.device_health.labels(source.value).inc()
+        return Converted(ItemOutcome(DEVICE_HEALTH, result.event_ref), record)
 
-    def _reject(
-        self, source: Source, rej: Rejection, out: PreparedBatch, size: int | None = None
-    ) -> None:
+    def _rejected(self, source: Source, rej: Rejection, size: int | None = None) -> Converted:
         errors = tuple((e.field, e.message) for e in rej.errors)
         letter = self.dead_letters.seal(
             source=source.value,
@@ -202,8 +208,19 @@ class IngestPipeline:
             original=rej.original,
             original_size=size,
         )
-        key = source.value.encode()
-        out.records.append(OutgoingRecord(self.topics.dead_letter, key, letter))
+        record = OutgoingRecord(self.topics.dead_letter, source.value.encode(), letter)
         ref = f"{source.value}:{rej.source_id}" if rej.source_id else None
-        out.report.items.append(ItemOutcome(REJECTED, ref, rej.reason, errors))
-        self.metrics.rejected.labels(source.value, rej.reason).inc()
+        return Converted(ItemOutcome(REJECTED, ref, rej.reason, errors), record)
+
+    def reject_whole(self, source: Source, rejection: Rejection, size: int) -> PreparedBatch:
+        """A payload refused before any connector saw it (e.g. too large for the API).
+
+        ``rejection.original`` may hold only a head of the payload; ``size`` is its full size.
+        """
+        return self.admit(source, [self._rejected(source, rejection, size)])
+
+    def reject_undecodable(self, source: Source, original: bytes, detail: str) -> PreparedBatch:
+        """A raw-topic record that is not Avro of its source's native schema."""
+        error = FieldError("$", detail, Reason.MALFORMED_AVRO)
+        rejection = Rejection(source, None, "parse", Reason.MALFORMED_AVRO.value, [error], original)
+        return self.reject_whole(source, rejection, len(original))
