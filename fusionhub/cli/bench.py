@@ -1,4 +1,4 @@
-"""``fusionhub bench correlate | ingest``: benchmarks that print one JSON line each.
+"""``fusionhub bench correlate | ingest | hub``: benchmarks that print one JSON line each.
 
 Both use the configured broker; when nothing answers there and no external
 ``bootstrap_servers`` is configured, they start the local broker and stop it afterwards.
@@ -38,25 +38,12 @@ def _bench_settings(ctx: click.Context) -> Settings:
     return settings.model_copy(update={"secrets": keys})
 
 
-def _answers(bootstrap: str) -> bool:
-    from kafka.admin import KafkaAdminClient
-
-    try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    except Exception:
-        return False
-    try:
-        return bool(admin.describe_cluster().get("brokers"))
-    except Exception:
-        return False
-    finally:
-        admin.close()
-
-
 @contextmanager
 def _broker(settings: Settings) -> Iterator[None]:
     """The configured broker, started (and stopped after) when it is the local one and down."""
-    if _answers(settings.kafka_bootstrap):
+    from fusionhub.broker.launcher import broker_answers
+
+    if broker_answers(settings.kafka_bootstrap):
         yield
         return
     if settings.bootstrap_servers:
@@ -135,4 +122,19 @@ def ingest_cmd(ctx: click.Context, events: int, rounds: int, seed: int) -> None:
         folder = Path(tmp)
         simulate(folder, seed, events)
         result = bench_ingest(settings, folder, rounds)
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@bench.command("hub")
+@click.option("--events", default=3000, show_default=True, help="Simulated reports per phase.")
+@click.option("--clients", default=8, show_default=True, help="Concurrent HTTP clients.")
+@click.pass_context
+def hub_cmd(ctx: click.Context, events: int, clients: int) -> None:
+    """The whole hub (HTTP ingest to case stored) against the sink alone, and the end-to-end
+    latency at half the hub's rate. Uses the default service ports: stop `fusionhub up` first."""
+    from fusionhub.bench.hub import bench_hub
+
+    settings = _bench_settings(ctx)
+    with _broker(settings), tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as work:
+        result = bench_hub(settings, Path(work), events=events, clients=clients)
     click.echo(json.dumps(result, ensure_ascii=False))

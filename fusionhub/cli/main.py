@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from fusionhub.cli.batch import evaluate_cmd, replay_cmd, simulate_cmd
+from fusionhub.cli.bench import bench
 from fusionhub.cli.broker import broker
 from fusionhub.cli.cases import api, cases
 from fusionhub.cli.ingest import ingest, ingest_api, ingest_raw
@@ -25,6 +26,7 @@ cli.add_command(worker)
 cli.add_command(sink)
 cli.add_command(up)
 cli.add_command(demo)
+cli.add_command(bench)
 cli.add_command(registry)
 cli.add_command(keys)
 cli.add_command(ingest)
