@@ -7,6 +7,7 @@ them and its per-parameter messages are shown as they are.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,8 +21,14 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# A server bound to every interface is reached on loopback from the same machine.
-_ANY_INTERFACE = ("", "0.0.0.0", "::")
+
+def _reachable_host(host: str) -> str:
+    """A server bound to every interface is reached on loopback from the same machine."""
+    try:
+        unspecified = not host or ipaddress.ip_address(host).is_unspecified
+    except ValueError:  # a host name
+        return host
+    return "127.0.0.1" if unspecified else host
 
 
 def _connection_options(command: F) -> F:
@@ -34,7 +41,7 @@ def _client(settings: Settings, url: str | None, token: str | None) -> ApiClient
     from fusionhub.api.client import ApiClient
 
     api = settings.api
-    host = "127.0.0.1" if api.host in _ANY_INTERFACE else api.host
+    host = _reachable_host(api.host)
     token = token or (api.token.get_secret_value() if api.token else None)
     if not token:
         raise click.UsageError("no token: set FUSIONHUB_API__TOKEN or pass --token")
