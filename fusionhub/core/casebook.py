@@ -141,6 +141,14 @@ class CaseBook:
         self.state, outputs = check_overdue(self.state, at)
         return Outcome(self._changes(outputs))
 
+    def on_input(self, value: Event | CaseAction | datetime) -> Outcome:
+        """Apply one record of the log, whichever kind it is: a report, an action or a tick."""
+        if isinstance(value, CaseAction):
+            return self.on_action(value)
+        if isinstance(value, datetime):
+            return self.on_tick(value)
+        return self.on_event(value)
+
     def cases(self) -> list[Case]:
         """Every case of this partition, in opening order."""
         return list(self.state.cases.values())

@@ -37,7 +37,7 @@ from fusionhub.serialization.records import (
     case_to_record,
 )
 from fusionhub.settings import Settings
-from fusionhub.streams.inputs import decode_input
+from fusionhub.streams.inputs import CaseInput, decode_input
 from fusionhub.streams.logreader import read_partition
 from fusionhub.streams.metrics import StreamMetrics
 from fusionhub.streams.routing import CaseRouter
@@ -137,15 +137,10 @@ class CorrelationAgents:
                 self.table[change.case.case_id.encode()] = record
             self._count_change(change)
 
-    def _apply(self, book: CaseBook, value: Any) -> Outcome:
-        if isinstance(value, CaseAction):
-            self.metrics.records_in.labels("correlate", "action").inc()
-            return book.on_action(value)
-        if isinstance(value, datetime):
-            self.metrics.records_in.labels("correlate", "tick").inc()
-            return book.on_tick(value)
-        self.metrics.records_in.labels("correlate", "event").inc()
-        return book.on_event(value)
+    def _apply(self, book: CaseBook, value: CaseInput) -> Outcome:
+        kind = {CaseAction: "action", datetime: "tick"}.get(type(value), "event")
+        self.metrics.records_in.labels("correlate", kind).inc()
+        return book.on_input(value)
 
     def _count_change(self, change: Change) -> None:
         case = change.case
@@ -162,7 +157,7 @@ class CorrelationAgents:
         bootstrap = self.settings.kafka_bootstrap
         async for data in read_partition(bootstrap, self.topics.events, partition, end_offset):
             try:
-                self._apply_silently(book, decode_input(self.codec, data))
+                book.on_input(decode_input(self.codec, data))
             except DecodeError:
                 continue  # dead-lettered when it was first met
             replayed += 1
@@ -175,14 +170,6 @@ class CorrelationAgents:
             replayed,
         )
         return book
-
-    def _apply_silently(self, book: CaseBook, value: Any) -> None:
-        if isinstance(value, CaseAction):
-            book.on_action(value)
-        elif isinstance(value, datetime):
-            book.on_tick(value)
-        else:
-            book.on_event(value)
 
     async def _forward_actions(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for event in stream.events():
