@@ -1,6 +1,6 @@
 """``fusionhub bench correlate``: the correlation engine alone, then the stream worker on Kafka.
 
-Engine: ``fusionhub.bench_correlate.measure_engine`` per backlog size, each run in a fresh
+Engine: ``fusionhub.bench.engine.measure_engine`` per backlog size, each run in a fresh
 process so that its peak-RSS growth is that backlog's and nothing left over from a smaller
 one. Sizes up to 100k run three times (median); a million once (about 100 s of pre-fill).
 RSS growth undercounts small backlogs (memory freed while loading villages is reused), so
@@ -37,7 +37,7 @@ from unittest import mock
 
 from kafka.admin import KafkaAdminClient
 
-from fusionhub import bench_correlate
+from fusionhub.bench import engine as bench_engine
 from fusionhub.bench import stream
 from fusionhub.bench.stream import EventRecord
 from fusionhub.settings import Settings
@@ -87,8 +87,8 @@ def measure_with_full_gcs(open_cases: int, events: int, trace_memory: bool) -> d
     clock = _Clock()
     gc.callbacks.append(on_gc)
     try:
-        with mock.patch.object(bench_correlate, "time", clock):
-            result = bench_correlate.measure_engine(open_cases, events, 300, trace_memory)
+        with mock.patch.object(bench_engine, "time", clock):
+            result = bench_engine.measure_engine(open_cases, events, 300, trace_memory)
     finally:
         gc.callbacks.remove(on_gc)
     start, end = clock.reads[-2:]

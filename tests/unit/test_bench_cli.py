@@ -54,3 +54,11 @@ def test_inputs_completed_with_the_first_output_do_not_count() -> None:
 def test_no_span_means_no_rate() -> None:
     assert steady_rate([]) == 0.0
     assert steady_rate([5, 5, 5]) == 0.0
+
+
+def test_the_engine_harness_runs_a_small_backlog_from_the_packaged_villages() -> None:
+    from fusionhub.bench.engine import measure_engine
+
+    result = measure_engine(300, 50, trace_memory=False)
+    assert result["events_per_s"] > 0
+    assert 250 <= result["open_cases"] <= 300

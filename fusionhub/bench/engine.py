@@ -20,15 +20,15 @@ import resource
 import time
 import tracemalloc
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from fusionhub.core.correlation import CorrelationState, new_state, step
 from fusionhub.core.events import Event, GeoPoint, Jurisdiction, Party, Source
 from fusionhub.core.policy import CorrelationPolicy, default_policy
 from fusionhub.core.scoring import features_of
+from fusionhub.sim.places import REGIONS_DIR
 
-_REGIONS = Path(__file__).parent / "data" / "regions" / "zhejiang_villages.csv"
+_REGIONS = REGIONS_DIR / "zhejiang_villages.csv"
 _START = datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=8)))
 _TEXTS = (
     "村里两户人家因为宅基地边界问题发生争吵需要调解",
