@@ -87,6 +87,8 @@ class IngestSettings(BaseModel):
     # Produce tuning: batching pays on this broker, per-event round-trips do not.
     linger_ms: int = 5
     batch_bytes: int = 262_144
+    # Processes converting file input (``fusionhub ingest``); 0 means one per core, 1 none.
+    workers: int = Field(default=0, ge=0)
 
     def token_for(self, source: str) -> str | None:
         """The token a request for ``source`` must carry, or None when none is configured."""

@@ -21,6 +21,7 @@ from prometheus_client import CollectorRegistry
 from fusionhub.core.events import Source
 from fusionhub.ingest.files import ingest_files, input_files, iter_items
 from fusionhub.ingest.metrics import IngestMetrics
+from fusionhub.ingest.parallel import ChunkConverter, default_workers
 from fusionhub.settings import Settings
 from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.topics import TopicNames
@@ -32,19 +33,23 @@ JSON_SOURCES = (Source.GRID, Source.HOTLINE, Source.PETITION)
 @dataclass(frozen=True)
 class Round:
     connector_eps: float
+    single_process_eps: float
     raw_eps: float
 
 
-def _connector_round(settings: Settings, folder: Path) -> tuple[float, int]:
+def _connector_round(settings: Settings, folder: Path, workers: int) -> tuple[float, int]:
+    """Like ``fusionhub ingest`` of each source's file: worker start-up is part of the time."""
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(settings, metrics)
-    publisher = build_publisher(settings, metrics)
     items = 0
     started = time.perf_counter()
-    for source in JSON_SOURCES:
-        report = ingest_files(pipeline, publisher, source, input_files(source, folder))
-        items += report.received
-    elapsed = time.perf_counter() - started
+    with ChunkConverter(pipeline, workers) as converter:
+        publisher = build_publisher(settings, metrics)
+        for source in JSON_SOURCES:
+            files = input_files(source, folder)
+            report = ingest_files(pipeline, publisher, source, files, converter=converter)
+            items += report.received
+        elapsed = time.perf_counter() - started
     publisher.close()
     return items / elapsed, items
 
@@ -74,30 +79,50 @@ def _raw_round(settings: Settings, folder: Path, topic: str) -> float:
     return len(payloads) / elapsed
 
 
-def bench_ingest(settings: Settings, folder: Path, rounds: int = 3) -> dict[str, object]:
-    """Alternate connector and raw rounds on fresh topics; return the medians and the ratio."""
+def bench_ingest(
+    settings: Settings, folder: Path, rounds: int = 3, workers: int = 0
+) -> dict[str, object]:
+    """Alternate connector and raw rounds on fresh topics; return the medians and the ratio.
+
+    The connector path runs as ``fusionhub ingest`` does (``workers`` conversion processes, 0
+    meaning one per core) and, for comparison, with conversion in the producing process.
+    """
+    workers = workers or default_workers()
     results: list[Round] = []
     items = 0
     for _ in range(rounds):
-        run = settings.model_copy(update={"topic_prefix": f"bench{uuid.uuid4().hex[:8]}"})
-        topics = TopicNames(run.topic_prefix)
-        raw_topic = f"{run.topic_prefix}.raw-bytes"
-        ensure_topics(
-            run.kafka_bootstrap,
-            [topics.events, topics.dead_letter, topics.device_health, raw_topic],
-            run.streams.topic_partitions,
-        )
-        connector_eps, items = _connector_round(run, folder)
-        raw_eps = _raw_round(run, folder, raw_topic)
-        results.append(Round(connector_eps, raw_eps))
+        connector_eps, items = _connector_round(_fresh_run(settings), folder, workers)
+        single_eps, _ = _connector_round(_fresh_run(settings), folder, 1)
+        run = _fresh_run(settings)
+        raw_eps = _raw_round(run, folder, f"{run.topic_prefix}.raw-bytes")
+        results.append(Round(connector_eps, single_eps, raw_eps))
     ratios = [r.connector_eps / r.raw_eps for r in results]
     return {
         "bench": "ingest",
         "items_per_round": items,
         "rounds": rounds,
+        "workers": workers,
         "connector_events_per_s": round(statistics.median(r.connector_eps for r in results)),
         "raw_kafka_python_events_per_s": round(statistics.median(r.raw_eps for r in results)),
         "ratio": round(statistics.median(ratios), 3),
         "ratios": [round(r, 3) for r in ratios],
+        "single_process_events_per_s": round(
+            statistics.median(r.single_process_eps for r in results)
+        ),
+        "single_process_ratio": round(
+            statistics.median(r.single_process_eps / r.raw_eps for r in results), 3
+        ),
         "target_ratio": 0.5,
     }
+
+
+def _fresh_run(settings: Settings) -> Settings:
+    """Settings with a topic prefix of their own, the hub's topics created."""
+    run = settings.model_copy(update={"topic_prefix": f"bench{uuid.uuid4().hex[:8]}"})
+    topics = TopicNames(run.topic_prefix)
+    ensure_topics(
+        run.kafka_bootstrap,
+        [topics.events, topics.dead_letter, topics.device_health, f"{run.topic_prefix}.raw-bytes"],
+        run.streams.topic_partitions,
+    )
+    return run

@@ -18,12 +18,13 @@ SOURCES = click.Choice([s.value for s in Source])
 @click.command("ingest")
 @click.argument("source", type=SOURCES)
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--chunk", default=2000, show_default=True, help="Items per acknowledged batch.")
+@click.option("--chunk", default=500, show_default=True, help="Items per acknowledged batch.")
 @click.pass_obj
 def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
     """Ingest a JSON Lines file (grid, hotline, petition) or a folder of XML alarms (video)."""
     from fusionhub.ingest.files import ingest_files, input_files, total_bytes
     from fusionhub.ingest.metrics import IngestMetrics
+    from fusionhub.ingest.parallel import ChunkConverter, default_workers
     from fusionhub.ingest.pipeline import SeenRefs
     from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
 
@@ -35,15 +36,24 @@ def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
     known = prepare_ingest_topics(settings)
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(settings, metrics, SeenRefs(known))
+    # Workers fork before the producer starts its I/O thread.
+    converter = ChunkConverter(pipeline, settings.ingest.workers or default_workers())
     publisher = build_publisher(settings, metrics)
     try:
         with click.progressbar(
             length=total_bytes(files), label=f"{source} {path}", file=sys.stderr
         ) as bar:
             report = ingest_files(
-                pipeline, publisher, src, files, chunk_items=chunk, progress=bar.update
+                pipeline,
+                publisher,
+                src,
+                files,
+                chunk_items=chunk,
+                progress=bar.update,
+                converter=converter,
             )
     finally:
+        converter.close()
         publisher.close()
     click.echo(json.dumps({"source": source, **report.summary()}))
 

@@ -16,7 +16,6 @@ equal people give equal tokens, and without the key a token cannot be reversed b
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from datetime import date
@@ -80,6 +79,9 @@ _MOBILE_IN_TEXT = re.compile(
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d\-])0\d{2,3}-?\d{7,8}(?!\d)(?!-\d)", re.ASCII)
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z\-])\d{17}[\dXx](?![0-9A-Za-z])", re.ASCII)
 _DIGITS = re.compile(r"\d+", re.ASCII)
+# Every number scrub_text masks holds a run of at least four digits (138 1234 5678 has the
+# shortest), so text without one is returned untouched without running the patterns.
+_FOUR_DIGITS = re.compile(r"[0-9０-９]{4}")
 
 
 def id_check_digit_ok(id_number: str) -> bool:
@@ -146,14 +148,20 @@ class PiiProtector:
         if kind not in TOKEN_KINDS:
             raise ValueError(f"unknown token kind {kind!r}; expected one of {sorted(TOKEN_KINDS)}")
         canonical = {"phone": canonical_phone, "id": canonical_id}.get(kind, str.strip)(value)
-        message = f"{kind}:{canonical}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:TOKEN_HEX_CHARS]
+        return self._token_of(kind, canonical)
+
+    def _token_of(self, kind: str, canonical: str) -> str:
+        digest = hmac.digest(self._key, f"{kind}:{canonical}".encode(), "sha256")
+        return digest.hex()[:TOKEN_HEX_CHARS]
 
     @staticmethod
     def mask_phone(value: str) -> str:
         """Display form of a phone number (see module doc); never more than the last 4 digits
         of the subscriber part."""
-        digits = canonical_phone(value)
+        return PiiProtector._mask_phone_digits(canonical_phone(value))
+
+    @staticmethod
+    def _mask_phone_digits(digits: str) -> str:
         if len(digits) == 11 and digits.startswith("1"):
             return f"{digits[:3]}****{digits[-4:]}"
         if digits.startswith("0") and 10 <= len(digits) <= 12:
@@ -187,11 +195,12 @@ class PiiProtector:
         id_number: str | None = None,
     ) -> Party:
         """A ``Party`` holding only masked forms and tokens; called by connectors per person."""
+        digits = canonical_phone(phone) if phone else ""
         return Party(
             role=role,
             name_masked=self.mask_name(name) if name else None,
-            phone_masked=self.mask_phone(phone) if phone else None,
-            phone_token=self.token("phone", phone) if phone and canonical_phone(phone) else None,
+            phone_masked=self._mask_phone_digits(digits) if phone else None,
+            phone_token=self._token_of("phone", digits) if digits else None,
             id_masked=self.mask_id(id_number) if id_number else None,
             id_token=self.token("id", id_number) if id_number and id_number.strip() else None,
         )
@@ -204,6 +213,8 @@ class PiiProtector:
         hyphenated ids (``12345-330681-20261125-000123``) never, so order and case numbers
         survive. Names cannot be found reliably in free text and are left alone.
         """
+        if not _FOUR_DIGITS.search(text):
+            return text
         probe = text.translate(_FULLWIDTH_DIGITS)
         spans: list[tuple[int, int, str]] = []
         for match in _ID_IN_TEXT.finditer(probe):

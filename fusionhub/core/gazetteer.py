@@ -112,17 +112,23 @@ class _NameIndex:
         lengths: dict[str, set[int]] = defaultdict(set)
         for name in entries:
             lengths[name[:2]].add(len(name))
-        self._entries = dict(entries)
-        self._lengths = {head: sorted(ls, reverse=True) for head, ls in lengths.items()}
+        self._entries = {name: tuple(found) for name, found in entries.items()}
+        self._lengths = {head: tuple(sorted(ls, reverse=True)) for head, ls in lengths.items()}
 
     def scan(self, text: str, scope: tuple[str, ...]) -> list[tuple[int, str, tuple[_Entry, ...]]]:
         """Non-overlapping hits, leftmost-longest, keeping entries in or around ``scope``."""
+        # Every address of every report passes here: locals and a whole-province shortcut
+        # keep the per-character loop cheap.
+        lengths_at, entries_of = self._lengths.get, self._entries.get
+        whole = scope == ("",)
         hits = []
-        i = 0
-        while i < len(text) - 1:
-            for length in self._lengths.get(text[i : i + 2], ()):
+        i, last = 0, len(text) - 1
+        while i < last:
+            for length in lengths_at(text[i : i + 2], ()):
                 alias = text[i : i + length]
-                found = tuple(e for e in self._entries.get(alias, ()) if _in_scope(e.code, scope))
+                found = entries_of(alias, ())
+                if found and not whole:
+                    found = tuple(e for e in found if _in_scope(e.code, scope))
                 if found:
                     hits.append((i, alias, found))
                     i += length

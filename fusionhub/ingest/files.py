@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fusionhub.core.events import Source
+from fusionhub.ingest.parallel import ChunkConverter
 from fusionhub.ingest.pipeline import IngestPipeline, IngestReport, PreparedBatch
 from fusionhub.ingest.publisher import KafkaPublisher
 
@@ -63,26 +66,73 @@ def ingest_files(
     source: Source,
     files: list[Path],
     *,
-    chunk_items: int = 2000,
+    chunk_items: int = 500,
     progress: Progress | None = None,
+    converter: ChunkConverter | None = None,
 ) -> IngestReport:
     """Convert and produce every item, a chunk at a time, and wait for the broker's acks.
 
-    Each chunk is acknowledged before the next is admitted, so a failure loses nothing
-    silently: ``PublishError`` propagates with every earlier chunk safely on the broker.
+    Chunks are converted ahead (by ``converter``'s worker processes when given) and produced
+    while the next ones convert; a chunk counts, and its refs become "seen", only once the
+    broker acknowledged all of it. So a failure loses nothing silently: ``PublishError``
+    propagates with every earlier chunk safely on the broker and no later one reported.
     """
     report = IngestReport()
-    for payloads, consumed in _chunks(source, files, chunk_items):
-        prepared = PreparedBatch(IngestReport(), [], [])
-        for payload in payloads:
-            admitted = pipeline.prepare(source, payload)
-            prepared.report.items.extend(admitted.report.items)
-            prepared.records.extend(admitted.records)
-            prepared.new_refs.extend(admitted.new_refs)
-        _flush(pipeline, publisher, prepared, report)
-        if progress:
-            progress(consumed)
+    in_flight: deque[_SentChunk] = deque()
+    chunks = _chunks(source, files, chunk_items)
+    sizes: deque[int] = deque()
+    payloads = (_remember_size(chunk, sizes) for chunk in chunks)
+    own = converter is None
+    conv = ChunkConverter(pipeline, 1) if converter is None else converter
+    try:
+        for converted in conv.convert(source, payloads):
+            prepared = pipeline.admit(source, converted)
+            futures = publisher.send(prepared.records)
+            in_flight.append(_SentChunk(prepared, futures, sizes.popleft()))
+            while len(in_flight) > _CHUNKS_IN_FLIGHT:
+                _settle(pipeline, publisher, in_flight.popleft(), report, progress)
+        while in_flight:
+            _settle(pipeline, publisher, in_flight.popleft(), report, progress)
+    except BaseException:
+        for pending in in_flight:
+            pipeline.seen.forget(pending.prepared.new_refs)
+        raise
+    finally:
+        if own:
+            conv.close()
     return report
+
+
+# Chunks sent but not yet acknowledged: enough to keep the producer busy while the next
+# chunk converts, few enough that a failure leaves little to resend.
+_CHUNKS_IN_FLIGHT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _SentChunk:
+    prepared: PreparedBatch
+    futures: list[Any]
+    consumed: int
+
+
+def _remember_size(chunk: tuple[list[bytes], int], sizes: deque[int]) -> list[bytes]:
+    sizes.append(chunk[1])
+    return chunk[0]
+
+
+def _settle(
+    pipeline: IngestPipeline,
+    publisher: KafkaPublisher,
+    sent: _SentChunk,
+    report: IngestReport,
+    progress: Progress | None,
+) -> None:
+    """Wait for one chunk's acks, then count it and remember its refs."""
+    publisher.wait(sent.futures)
+    pipeline.seen.confirm(sent.prepared.new_refs)
+    report.items.extend(sent.prepared.report.items)
+    if progress:
+        progress(sent.consumed)
 
 
 def _chunks(source: Source, files: list[Path], size: int) -> Iterator[tuple[list[bytes], int]]:
@@ -96,15 +146,3 @@ def _chunks(source: Source, files: list[Path], size: int) -> Iterator[tuple[list
             payloads, consumed = [], 0
     if payloads:
         yield payloads, consumed
-
-
-def _flush(
-    pipeline: IngestPipeline, publisher: KafkaPublisher, chunk: PreparedBatch, report: IngestReport
-) -> None:
-    try:
-        publisher.send_and_wait(chunk.records)
-    except Exception:
-        pipeline.seen.forget(chunk.new_refs)
-        raise
-    pipeline.seen.confirm(chunk.new_refs)
-    report.items.extend(chunk.report.items)

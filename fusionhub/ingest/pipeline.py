@@ -7,6 +7,7 @@ counts, which always add up to what was received.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -160,24 +161,35 @@ class IngestPipeline:
     def admit(self, source: Source, converted: list[Converted]) -> PreparedBatch:
         """The stateful half: drop duplicates, count, and collect what is to be produced."""
         prepared = PreparedBatch(IngestReport(), [], [])
+        rejected: Counter[str] = Counter()
         for item in converted:
             status, ref = item.outcome.status, item.outcome.event_ref
-            self.metrics.received.labels(source.value).inc()
             if status != REJECTED and ref is not None and not self.seen.claim(ref):
-                self.metrics.duplicates.labels(source.value).inc()
                 prepared.report.items.append(ItemOutcome(DUPLICATE, ref))
                 continue
             if status == REJECTED:
-                self.metrics.rejected.labels(source.value, item.outcome.reason or "").inc()
+                rejected[item.outcome.reason or ""] += 1
             else:
                 prepared.new_refs.append(ref or "")
-                counter = (
-                    self.metrics.accepted if status == ACCEPTED else self.metrics.device_health
-                )
-                counter.labels(source.value).inc()
             prepared.records.append(item.record)
             prepared.report.items.append(item.outcome)
+        self._count(source, prepared.report, rejected)
         return prepared
+
+    def _count(self, source: Source, report: IngestReport, rejected: Counter[str]) -> None:
+        # Once per batch rather than per item: a labelled counter costs a lookup each time.
+        m, label = self.metrics, source.value
+        counts = Counter(i.status for i in report.items)
+        m.received.labels(label).inc(len(report.items))
+        for counter, status in (
+            (m.accepted, ACCEPTED),
+            (m.duplicates, DUPLICATE),
+            (m.device_health, DEVICE_HEALTH),
+        ):
+            if counts[status]:
+                counter.labels(label).inc(counts[status])
+        for reason, n in rejected.items():
+            m.rejected.labels(label, reason).inc(n)
 
     def _converted(
         self, source: Source, result: Event | DeviceHealthRecord | Rejection

@@ -64,16 +64,20 @@ class KafkaPublisher:
         return futures
 
     def send_and_wait(self, records: Sequence[OutgoingRecord], timeout_s: float = 330.0) -> None:
-        """Send and block until every record is acknowledged; raises ``PublishError``.
+        """Send and block until every record is acknowledged; raises ``PublishError``."""
+        self.wait(self.send(records), timeout_s)
 
-        Called by file ingest once per chunk: the chunk is one batch for the producer.
+    def wait(self, futures: Sequence[Any], timeout_s: float = 330.0) -> None:
+        """Block until every future from ``send`` is acknowledged; raises ``PublishError``.
+
+        Called by file ingest once per chunk, a chunk or two after sending it, so producing
+        overlaps the conversion of the next chunks.
         """
         started = time.perf_counter()
-        futures = self.send(records)
-        self._producer.flush(timeout=timeout_s)
+        deadline = time.monotonic() + timeout_s
         try:
             for fut in futures:
-                fut.get(timeout=0)
+                fut.get(timeout=max(0.0, deadline - time.monotonic()))
         except Exception as exc:
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc
         finally:

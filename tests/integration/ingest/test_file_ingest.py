@@ -146,3 +146,45 @@ def test_a_broker_restart_during_a_10000_line_ingest_loses_and_doubles_nothing(
     assert max(refs.values()) == 1, "some lines were produced twice"
     assert len(letters) == bad
     assert {letter["reason"] for letter in letters} == {"missing_field"}
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_worker_processes_count_and_deduplicate_a_file_like_one_process(
+    hub_settings: Settings, codec: AvroCodec, tmp_path: Path, workers: str
+) -> None:
+    lines, bad = hotline_lines(3000, bad_every=50)
+    # Repeats land in other chunks (and so other workers) than their first occurrence.
+    repeats = lines[1:3000:7]
+    path = tmp_path / "hotline.jsonl"
+    path.write_text("\n".join(lines[:1500] + repeats + lines[1500:]) + "\n", encoding="utf-8")
+    settings = hub_settings.model_copy(
+        update={"topic_prefix": f"{hub_settings.topic_prefix}w{workers}"}
+    )
+    env_settings = settings_env(settings) | {"FUSIONHUB_INGEST__WORKERS": workers}
+    done = subprocess.run(
+        [sys.executable, "-m", "fusionhub", "ingest", "hotline", str(path), "--chunk", "64"],
+        env=env_settings,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout.splitlines()[-1])
+    repeated_good = sum(1 for line in repeats if '"content"' in line)
+    repeated_bad = len(repeats) - repeated_good
+    assert summary == {
+        "source": "hotline",
+        "received": 3000 + len(repeats),
+        "accepted": 3000 - bad,
+        "rejected": bad + repeated_bad,
+        "duplicate": repeated_good,
+        "device_health": 0,
+    }
+    topics = TopicNames(settings.topic_prefix)
+    refs = Counter(
+        codec.decode(v, EVENT_SUBJECT)["event_ref"]
+        for v in read_topic(settings.kafka_bootstrap, topics.events, 3000 - bad, 60)
+    )
+    assert len(refs) == 3000 - bad
+    assert max(refs.values()) == 1
