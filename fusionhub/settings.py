@@ -60,8 +60,13 @@ class StreamSettings(BaseModel):
     tick_interval_s: float = 60.0
     gauge_interval_s: float = 5.0
     case_topic_partitions: int = 1
-    # Outputs are published before their input's offset is committed; commit often so that
-    # waiting for a commit adds little latency.
+    # The correlator takes up to ``batch_max`` records at a time, waiting at most
+    # ``batch_within_s`` for them: the wait bounds the latency it adds, the size the work per
+    # round-trip. A batch's outputs are acknowledged before its offsets can be committed.
+    batch_max: int = Field(default=500, ge=1)
+    batch_within_s: float = Field(default=0.02, gt=0)
+    # Faust fetches no further than its committed position allows, so a slow commit interval
+    # shows as latency (p50 34 ms at 0.2 s, 1.1 s at 1 s, measured by bench correlate).
     commit_interval_s: float = 0.2
     policy_file: Path | None = None
     # The latest state of every case in a changelog-backed Faust table (memory or RocksDB

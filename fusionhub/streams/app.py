@@ -38,6 +38,4 @@ def create_app(settings: Settings) -> faust.App:
         broker_heartbeat_interval=max(s.session_timeout_s / 5, 1.0),
         broker_commit_every=1000,
         broker_commit_interval=s.commit_interval_s,
-        # Publish what an event produced before committing its offset: at-least-once outputs.
-        stream_publish_on_commit=True,
     )

@@ -10,20 +10,21 @@ Topology:
 
 State: a partition's ``CaseBook`` is a pure function of that partition's log, so the log is its
 changelog. A worker meeting a partition it does not hold (start-up, or a rebalance) rebuilds it
-by replaying the log up to the record in hand. Outputs are attached to their input's offset and
-published before that offset is committed (``stream_publish_on_commit``): a crash re-emits the
-same case versions, which consumers ignore, and never loses one.
+by replaying the log up to the record in hand. Records are taken in batches; a batch's outputs
+are sent straight to the producer and acknowledged by the broker before the batch's offsets can
+be committed: a crash re-emits the same case versions, which consumers ignore, and never loses
+one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import faust
-from faust.types import TP
+from faust.types import TP, EventT
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from fusionhub.core.casebook import CaseAction, CaseBook, Change, Outcome
@@ -40,6 +41,7 @@ from fusionhub.settings import Settings
 from fusionhub.streams.inputs import CaseInput, decode_input
 from fusionhub.streams.logreader import read_partition
 from fusionhub.streams.metrics import StreamMetrics
+from fusionhub.streams.output import Outgoing, OutputProducer
 from fusionhub.streams.routing import CaseRouter
 from fusionhub.streams.topics import TopicNames
 
@@ -66,12 +68,12 @@ class CorrelationAgents:
         self.dead_letters = dead_letters
         self.policy = policy
         self.topics = TopicNames(settings.topic_prefix)
-        self.router = CaseRouter(app, self.topics, settings)
+        self.output = OutputProducer(settings.kafka_bootstrap, f"{settings.streams.app_id}-output")
+        self.router = CaseRouter(self.topics, settings)
         self.metrics = metrics
         self.books: dict[int, CaseBook] = {}
         self.positions: dict[int, int] = {}
         self.events_topic = app.topic(self.topics.events)
-        self.dead_topic = app.topic(self.topics.dead_letter)
         # The latest state of every case, as Avro bytes (the app's serializers are raw).
         self.table = (
             app.Table(
@@ -95,6 +97,7 @@ class CorrelationAgents:
         self.app.timer(self.settings.streams.tick_interval_s)(self._tick)
         self.app.timer(self.settings.streams.gauge_interval_s)(self._update_gauges)
         self.app.on_partitions_revoked.connect(self._on_revoked)
+        self.app.on_before_shutdown.connect(self._on_shutdown)
         registry = self.metrics.registry
 
         async def metrics_page(web: Any, request: Any) -> Any:
@@ -104,38 +107,54 @@ class CorrelationAgents:
         self.app.page("/metrics")(metrics_page)
 
     async def _correlate(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        async for event in stream.events():
-            message = event.message
-            book = self.books.get(message.partition)
-            if book is None:
-                book = await self._rebuild(message.partition, message.offset)
-            await self._handle(book, event.value)
-            self.positions[message.partition] = message.offset + 1
+        async for events in self._batches(stream):
+            outgoing: list[Outgoing] = []
+            for event in events:
+                message = event.message
+                book = self.books.get(message.partition)
+                if book is None:
+                    book = await self._rebuild(message.partition, message.offset)
+                outgoing.extend(self._handle(book, event.value))
+                self.positions[message.partition] = message.offset + 1
+            # Case topics met for the first time are created in one request per batch.
+            await self.router.prepare([topic for topic, _, _ in outgoing])
+            # The batch's events are acked (and may be committed) only after this returns.
+            await self.output.send_all(outgoing)
             yield None
 
-    async def _handle(self, book: CaseBook, data: bytes) -> None:
+    def _batches(self, stream: faust.StreamT[bytes]) -> AsyncIterator[Sequence[EventT[bytes]]]:
+        # take_events is on the concrete Stream (faust's StreamT interface lacks it).
+        streams = self.settings.streams
+        concrete = cast(faust.Stream[bytes], stream)
+        return concrete.take_events(streams.batch_max, streams.batch_within_s)
+
+    def _handle(self, book: CaseBook, data: bytes) -> list[Outgoing]:
+        """Apply one log record; the records to send for what it changed."""
         try:
             value = decode_input(self.codec, data)
         except DecodeError as exc:
-            await self._dead_letter("events", "decode", "undecodable_avro", str(exc), data)
-            return
+            return [self._dead_letter("events", "decode", "undecodable_avro", str(exc), data)]
         outcome = self._apply(book, value)
+        outgoing = []
         if outcome.refused is not None:
             assert isinstance(value, CaseAction)
-            await self._dead_letter(
-                "command",
-                "command",
-                "command_refused",
-                outcome.refused,
-                data,
-                source_id=value.command_id,
+            outgoing.append(
+                self._dead_letter(
+                    "command",
+                    "command",
+                    "command_refused",
+                    outcome.refused,
+                    data,
+                    source_id=value.command_id,
+                )
             )
         for change in outcome.changes:
             record = self.codec.encode(CASE_SUBJECT, case_to_record(change.case, change.change))
-            await self.router.publish(change.case, record)
+            outgoing.extend(self.router.records_for(change.case, record))
             if self.table is not None:
                 self.table[change.case.case_id.encode()] = record
             self._count_change(change)
+        return outgoing
 
     def _apply(self, book: CaseBook, value: CaseInput) -> Outcome:
         kind = {CaseAction: "action", datetime: "tick"}.get(type(value), "event")
@@ -172,41 +191,45 @@ class CorrelationAgents:
         return book
 
     async def _forward_actions(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        async for event in stream.events():
-            data = event.value
-            self.metrics.records_in.labels("forward_actions", "action").inc()
-            try:
-                record = self.codec.decode(data, COMMAND_SUBJECT)
-            except DecodeError as exc:
-                await self._dead_letter(
-                    "command",
-                    "decode",
-                    "undecodable_avro",
-                    str(exc),
-                    data,
-                    origin_topic=self.topics.commands,
-                )
-                continue
-            county = record.get("county_code") or (event.key.decode() if event.key else None)
-            if not county:
-                await self._dead_letter(
-                    "command",
-                    "route",
-                    "unroutable_command",
-                    "no county_code and no record key",
-                    data,
-                    source_id=record.get("command_id"),
-                    origin_topic=self.topics.commands,
-                )
-                continue
-            await self.events_topic.send(key=county.encode(), value=data)
+        async for events in self._batches(stream):
+            await self.output.send_all([self._forward(e.key, e.value) for e in events])
             yield None
+
+    def _forward(self, key: bytes | None, data: bytes) -> Outgoing:
+        """One command as a record of the event log keyed by county, or its dead letter."""
+        self.metrics.records_in.labels("forward_actions", "action").inc()
+        try:
+            record = self.codec.decode(data, COMMAND_SUBJECT)
+        except DecodeError as exc:
+            return self._dead_letter(
+                "command",
+                "decode",
+                "undecodable_avro",
+                str(exc),
+                data,
+                origin_topic=self.topics.commands,
+            )
+        county = record.get("county_code") or (key.decode() if key else None)
+        if not county:
+            return self._dead_letter(
+                "command",
+                "route",
+                "unroutable_command",
+                "no county_code and no record key",
+                data,
+                source_id=record.get("command_id"),
+                origin_topic=self.topics.commands,
+            )
+        return (self.topics.events, county.encode(), data)
 
     async def _tick(self) -> None:
         tick = self.codec.encode(TICK_SUBJECT, {"at": datetime.now(UTC)})
         for tp in self.app.consumer.assignment():
             if tp.topic == self.topics.events:
                 await self.events_topic.send(value=tick, partition=tp.partition, force=True)
+
+    async def _on_shutdown(self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await self.output.stop()
 
     async def _on_revoked(self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         # Another worker may move these partitions on; rebuild from the log if they come back.
@@ -215,7 +238,7 @@ class CorrelationAgents:
             if tp.topic == self.topics.events:
                 self.books.pop(tp.partition, None)
 
-    async def _dead_letter(
+    def _dead_letter(
         self,
         source: str,
         stage: str,
@@ -225,7 +248,7 @@ class CorrelationAgents:
         *,
         source_id: str | None = None,
         origin_topic: str | None = None,
-    ) -> None:
+    ) -> Outgoing:
         letter = self.dead_letters.seal(
             source=source,
             stage=stage,
@@ -235,8 +258,8 @@ class CorrelationAgents:
             source_id=source_id,
             origin_topic=origin_topic or self.topics.events,
         )
-        await self.dead_topic.send(key=source.encode(), value=letter)
         self.metrics.dead_letters.labels(stage, reason).inc()
+        return (self.topics.dead_letter, source.encode(), letter)
 
     async def _update_gauges(self) -> None:
         # Recomputed on a timer, not per event: the cost stays off the hot path.

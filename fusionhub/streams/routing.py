@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-
-import faust
+from collections.abc import Iterable
 
 from fusionhub.core.cases import Case, CaseLevel
 from fusionhub.settings import Settings
 from fusionhub.streams.admin import ensure_topics
+from fusionhub.streams.output import Outgoing
 from fusionhub.streams.topics import TopicNames
 
 
@@ -17,11 +17,9 @@ class CaseRouter:
     township's topic; a county-level case (escalated, or with no known township) to its county's.
     An escalated case's first county-level state also goes to the township it leaves."""
 
-    def __init__(self, app: faust.App, topics: TopicNames, settings: Settings) -> None:
-        self.app = app
+    def __init__(self, topics: TopicNames, settings: Settings) -> None:
         self.topics = topics
         self.settings = settings
-        self._channels: dict[str, faust.TopicT] = {}
         self._known: set[str] = {topics.cases_all}
 
     def topics_for(self, case: Case) -> list[str]:
@@ -36,23 +34,17 @@ class CaseRouter:
                 names.append(self.topics.cases_township(case.township_code))
         return names
 
-    async def publish(self, case: Case, record: bytes) -> None:
-        """Send ``record`` (the Avro state) to every topic of ``case``, keyed by case id."""
+    def records_for(self, case: Case, record: bytes) -> list[Outgoing]:
+        """``record`` (the Avro state) for every topic of ``case``, keyed by case id."""
         key = case.case_id.encode()
-        names = self.topics_for(case)
-        await self.prepare(names)
-        for name in names:
-            await self._channel(name).send(key=key, value=record)
+        return [(name, key, record) for name in self.topics_for(case)]
 
-    def _channel(self, name: str) -> faust.TopicT:
-        channel = self._channels.get(name)
-        if channel is None:
-            channel = self._channels[name] = self.app.topic(name)
-        return channel
+    async def prepare(self, names: Iterable[str]) -> None:
+        """Create the topics in ``names`` not created yet, in one request (off the event loop).
 
-    async def prepare(self, names: list[str]) -> None:
-        """Create the topics in ``names`` not created yet (off the event loop)."""
-        missing = [n for n in names if n not in self._known]
+        Called by the correlator once per batch, before it sends the batch's records.
+        """
+        missing = sorted({n for n in names if n not in self._known})
         if missing:
             await asyncio.get_running_loop().run_in_executor(
                 None,

@@ -44,4 +44,8 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     )
     app, _ = build_worker_app(settings)
     worker = faust.Worker(app, loglevel=loglevel, redirect_stdouts=False)
+    # Faust's terminal spinner, kept at WARNING and above, sets the root logger to DEBUG so it
+    # can spin on every record: every library debug call then builds a log record (about 6% of
+    # the worker's time, measured with py-spy). A service has no terminal to spin on.
+    worker.spinner = None
     worker.execute_from_commandline()
