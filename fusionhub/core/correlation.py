@@ -174,6 +174,8 @@ def _profile_of(case_id: str, f: EventFeatures) -> CaseProfile:
         first_at=at,
         last_at=at,
         expires_at=at + f.category.window,
+        first_us=f.at_us,
+        last_us=f.at_us,
         sketches=(f.sketch,),
         address=f.address,
         village_name=f.village_name,
@@ -244,6 +246,8 @@ def _update_profile(
     at = f.event.occurred_at
     p.first_at = min(p.first_at, at)
     p.last_at = max(p.last_at, at)
+    p.first_us = min(p.first_us, f.at_us)
+    p.last_us = max(p.last_us, f.at_us)
     if p.lon is None and f.lon is not None:
         p.lon, p.lat = f.lon, f.lat
     if p.township is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 from array import array
+from bisect import bisect_left
 
 SKETCH_SIZE = 48
 
@@ -84,6 +85,45 @@ def sketch_similarity(a: bytes, b: bytes, size: int = SKETCH_SIZE) -> float:
     return shared / len(union)
 
 
+class SketchProbe:
+    """One sketch made ready to be compared with many (a report's, against each candidate's).
+
+    ``similarity(b)`` equals ``sketch_similarity(sketch, b)`` for sketches as ``text_sketch``
+    makes them (ascending, no repeats), without building and sorting their union: a hash is
+    among the union's bottom ``size`` when fewer than ``size`` union members lie below it.
+    """
+
+    __slots__ = ("_hashes", "_members")
+
+    def __init__(self, sketch: bytes) -> None:
+        self._hashes = array("I", sketch)
+        self._members = frozenset(self._hashes)
+
+    def similarity(self, other: bytes, size: int = SKETCH_SIZE) -> float:
+        """Estimated Jaccard similarity of this sketch's text and ``other``'s."""
+        if not self._members or not other:
+            return 0.0
+        hashes = array("I", other)
+        shared = self._members.intersection(hashes)
+        if not shared:
+            return 0.0
+        union = len(self._members) + len(hashes) - len(shared)
+        if union <= size:
+            return len(shared) / union
+        kept = 0
+        for below, h in enumerate(sorted(shared)):
+            # Union members below h: those of either sketch, less the shared ones counted twice.
+            if bisect_left(self._hashes, h) + bisect_left(hashes, h) - below >= size:
+                break
+            kept += 1
+        return kept / size
+
+
+def address_grams(address: str) -> frozenset[str]:
+    """The character bigrams ``address_similarity`` compares (the characters when shorter)."""
+    return frozenset({address[i : i + 2] for i in range(len(address) - 1)} or address)
+
+
 def address_core(address: str | None) -> str:
     """The part of an address below the village: ``诸暨市枫桥镇枫源村下宅18号`` -> ``下宅18号``."""
     if not address:
@@ -98,8 +138,8 @@ def address_core(address: str | None) -> str:
 
 def address_similarity(a: str, b: str) -> float:
     """Jaccard similarity of the character bigrams of two address cores (0 when either is empty)."""
-    grams_a = {a[i : i + 2] for i in range(len(a) - 1)} or set(a)
-    grams_b = {b[i : i + 2] for i in range(len(b) - 1)} or set(b)
+    grams_a = address_grams(a)
+    grams_b = address_grams(b)
     if not grams_a or not grams_b:
         return 0.0
     return len(grams_a & grams_b) / len(grams_a | grams_b)
