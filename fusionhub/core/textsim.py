@@ -38,10 +38,18 @@ def normalize_text(text: str) -> str:
 
 def gram_hashes(text: str) -> set[int]:
     """CRC-32 of every character 2-gram and 3-gram of the normalised text."""
-    chars = normalize_text(text)
-    grams = {chars[i : i + 2] for i in range(len(chars) - 1)}
-    grams.update(chars[i : i + 3] for i in range(len(chars) - 2))
-    return {zlib.crc32(g.encode("utf-8")) for g in grams}
+    return _hashes_of(normalize_text(text))
+
+
+def _hashes_of(chars: str) -> set[int]:
+    # CRC-32 can be continued: crc32(b, crc32(a)) == crc32(a + b). So each 2-gram's hash continues
+    # its first character's, and each 3-gram's continues its leading 2-gram's: one short crc per
+    # gram, no slicing or encoding of grams, and the same hashes as hashing every gram's UTF-8.
+    encoded = list(map(str.encode, chars))
+    pair_hashes = list(map(zlib.crc32, encoded[1:], map(zlib.crc32, encoded)))
+    hashes = set(pair_hashes)
+    hashes.update(map(zlib.crc32, encoded[2:], pair_hashes))
+    return hashes
 
 
 def text_sketch(text: str, size: int = SKETCH_SIZE) -> bytes:
@@ -50,9 +58,10 @@ def text_sketch(text: str, size: int = SKETCH_SIZE) -> bytes:
     Texts shorter than a phrase (a camera's ``人员聚集`` label) name a category, not an incident;
     they get an empty sketch and never count as text evidence.
     """
-    if len(normalize_text(text)) < _MIN_TEXT_CHARS:
+    chars = normalize_text(text)
+    if len(chars) < _MIN_TEXT_CHARS:
         return b""
-    return array("I", sorted(gram_hashes(text))[:size]).tobytes()
+    return array("I", sorted(_hashes_of(chars))[:size]).tobytes()
 
 
 def strip_places(text: str, address: str | None) -> str:
