@@ -9,6 +9,7 @@ same order gives the same cases, ids and scores every time.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,13 +47,15 @@ class CorrelationState:
     ``cases`` holds every case ever opened (in opening order); ``refs`` maps each report id
     (bare, without ``SOURCE:``) and each case id to its case; ``index`` holds only the cases
     new reports may still join; ``deadlines`` files cases by the hour their deadline falls in,
-    for ``lifecycle.check_overdue``.
+    for ``lifecycle.check_overdue``, and ``deadline_hours`` is a heap of its keys, so that check
+    finds the hours fallen due without scanning every hour on file.
     """
 
     index: CandidateIndex
     cases: dict[str, Case] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)
     deadlines: dict[int, list[str]] = field(default_factory=dict)
+    deadline_hours: list[int] = field(default_factory=list)
     watermark: datetime | None = None
 
 
@@ -274,4 +277,8 @@ def _update_profile(
 
 def _file_deadline(state: CorrelationState, case: Case) -> None:
     hour = int(case.deadline.timestamp() // 3600)
-    state.deadlines.setdefault(hour, []).append(case.case_id)
+    filed = state.deadlines.get(hour)
+    if filed is None:
+        state.deadlines[hour] = filed = []
+        heapq.heappush(state.deadline_hours, hour)
+    filed.append(case.case_id)
