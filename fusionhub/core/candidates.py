@@ -20,6 +20,9 @@ from fusionhub.core.spatial import cell_of, cell_span
 
 _ANY_VILLAGE = "*"
 _NO_VILLAGE = ""
+# Cases with a point are filed by region apart from those without (under ``family+``): a report
+# with a point finds the former by cell alone, those out of its cells being out of distance.
+_POINTED = "+"
 # Cells are this many radii wide, so every point within the search radius lies in the 3x3
 # block of cells around the report.
 _CELL_RADII = 2.2
@@ -102,13 +105,15 @@ class CandidateIndex:
     def _keys_of(self, p: CaseProfile) -> list[IndexKey]:
         family = self._family(p.category)
         keys: list[IndexKey] = []
+        region = family
         if p.lon is not None and p.lat is not None:
             cx, cy = cell_of(p.lon, p.lat, self.geometry.cell_m[family])
             keys.append(self.geometry.cell_key(family, cx, cy))
+            region = family + _POINTED
         if p.township:
-            keys.append(f"{family}|{p.township}|{p.village or _NO_VILLAGE}")
+            keys.append(f"{region}|{p.township}|{p.village or _NO_VILLAGE}")
             if p.village:
-                keys.append(f"{family}|{p.township}|{_ANY_VILLAGE}")
+                keys.append(f"{region}|{p.township}|{_ANY_VILLAGE}")
         return keys
 
     def add(self, p: CaseProfile) -> None:
@@ -179,12 +184,17 @@ class CandidateIndex:
                     f.category.radius_m,
                 ),
             )
+        pointed = f.lon is not None and f.lat is not None
+        village = f"|{f.township}|{f.village or _ANY_VILLAGE}"
+        no_village = f"|{f.township}|{_NO_VILLAGE}"
         for family, family_no, cell_m, radius_m in searches:
             if f.lon is not None and f.lat is not None:
                 keys.extend(cell_keys(family_no, f.lon, f.lat, radius_m, cell_m))
             if f.township:
-                keys.append(f"{family}|{f.township}|{f.village or _ANY_VILLAGE}")
-                keys.append(f"{family}|{f.township}|{_NO_VILLAGE}")
+                # A case with a point near enough for a report with a point is in those cells.
+                for region in (family,) if pointed else (family, family + _POINTED):
+                    keys.append(region + village)
+                    keys.append(region + no_village)
         return keys
 
     def _schedule(self, p: CaseProfile) -> None:
@@ -221,9 +231,10 @@ def cell_keys(family_no: int, lon: float, lat: float, radius_m: float, cell_m: f
     """The keys of every cell of a family's grid that may hold a point within ``radius_m``;
     the same ints as ``IndexGeometry.cell_key`` for each cell of ``cells_within``."""
     xs, ys = cell_span(lon, lat, radius_m, cell_m)
-    low = [y & _CELL_MASK for y in ys]
     family = family_no << (2 * _CELL_BITS)
-    return [family | ((x & _CELL_MASK) << _CELL_BITS) | y for x in xs for y in low]
+    columns = [family | ((x & _CELL_MASK) << _CELL_BITS) for x in xs]
+    rows = [y & _CELL_MASK for y in ys]
+    return [column | row for column in columns for row in rows]
 
 
 def _hour(at: datetime) -> int:

@@ -31,12 +31,13 @@ from fusionhub.core.scoring import (
     EventFeatures,
     bare_ref,
     features_of,
-    score_candidate,
+    score_candidates,
 )
 from fusionhub.core.scoring_types import ScoreBreakdown
 
 # The text sketches a case keeps: its first report's and its latest ones'.
 _MAX_SKETCHES = 4
+_NO_MATCH = ScoreBreakdown(total=0.0)
 _SOURCE_ORDER = {"grid": 0, "hotline": 1, "petition": 2, "video": 3}
 
 
@@ -117,15 +118,15 @@ def _match(
         case_id = state.refs.get(ref)
         if case_id is not None:
             return state.cases[case_id], ScoreBreakdown(total=1.0, ref=1.0)
-    best: tuple[Case | None, ScoreBreakdown] = (None, ScoreBreakdown(total=0.0))
-    for profile in state.index.lookup(f):
-        score = score_candidate(profile, f, policy)
-        if score is None or score.veto is not None or score.total < policy.weights.threshold:
+    best_case, best = None, _NO_MATCH
+    threshold = policy.weights.threshold
+    for profile, score in score_candidates(state.index.lookup(f), f, policy):
+        if score.veto is not None or score.total < threshold:
             continue
         # Candidates come sorted by case id, so strict ">" breaks ties the same way every time.
-        if score.total > best[1].total:
-            best = (state.cases[profile.case_id], score)
-    return best
+        if score.total > best.total:
+            best_case, best = state.cases[profile.case_id], score
+    return best_case, best
 
 
 def _open(

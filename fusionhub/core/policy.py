@@ -136,14 +136,15 @@ class CorrelationPolicy:
     deadline_hours: Mapping[int, int] = field(default_factory=lambda: dict(_DEFAULT_DEADLINE_HOURS))
     deadline_overrides: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
     fallback_category: str = "other"
-    # Derived from the fields above once: the engine asks for a pair for every candidate.
+    # Derived from the fields above once, by report category then case category: the engine
+    # asks for a pair for every candidate.
     _pairs: Mapping[str, Mapping[str, CategoryPair | None]] = field(
         init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
         codes = list(self.categories)
-        pairs = {a: {b: self._make_pair(a, b) for b in codes} for a in codes}
+        pairs = {b: {a: self._make_pair(a, b) for a in codes} for b in codes}
         object.__setattr__(self, "_pairs", pairs)
 
     def category(self, code: str) -> CategoryPolicy:
@@ -164,10 +165,15 @@ class CorrelationPolicy:
     def pair(self, case_category: str, report_category: str) -> CategoryPair | None:
         """The terms for comparing a report with a case; None when the categories are not
         ``compatible_with`` each other."""
-        row = self._pairs.get(case_category)
-        if row is not None and report_category in row:
-            return row[report_category]
+        row = self._pairs.get(report_category)
+        if row is not None and case_category in row:
+            return row[case_category]
         return self._make_pair(case_category, report_category)
+
+    def pairs_for(self, report_category: str) -> Mapping[str, CategoryPair | None]:
+        """``pair(case, report_category)`` for every case category of the table, as a mapping
+        (empty for a report category the table lacks; ask ``pair`` for codes not in it)."""
+        return self._pairs.get(report_category, {})
 
     def _make_pair(self, a: str, b: str) -> CategoryPair | None:
         if not self.compatible_with(a, b):

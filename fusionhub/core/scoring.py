@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -153,19 +154,50 @@ def score_candidate(
 ) -> ScoreBreakdown | None:
     """Score an event against one candidate case; None when the case cannot be the one.
 
-    Called by ``correlation.step`` for every case the candidate index returns. None means a
-    gate ruled the case out (category, time window, distance, township) or that even a perfect
-    text match could not reach the threshold (the text comparison, the costly part, is then
-    skipped). A breakdown with ``veto`` set must not be merged whatever its total.
+    None means a gate ruled the case out (category, time window, distance, township) or that
+    even a perfect text match could not reach the threshold (the text comparison, the costly
+    part, is then skipped). A breakdown with ``veto`` set must not be merged whatever its total.
     """
-    pair = policy.pair(profile.category, f.category.code)
-    if pair is None:
-        return None
-    # time_gap, in microseconds.
+    for _, score in score_candidates((profile,), f, policy):
+        return score
+    return None
+
+
+def score_candidates(
+    profiles: Iterable[CaseProfile], f: EventFeatures, policy: CorrelationPolicy
+) -> Iterator[tuple[CaseProfile, ScoreBreakdown]]:
+    """``score_candidate`` of each profile, in order, leaving out those it gives None.
+
+    Called by ``correlation.step`` with every case the candidate index returns. Most fail the
+    category or the time gate, checked here inline: a call per candidate would cost as much.
+    """
+    pairs = policy.pairs_for(f.category.code)
     at = f.at_us
-    gap = profile.first_us - at if at < profile.first_us else max(at - profile.last_us, 0)
-    if gap > pair.window_us:
-        return None
+    for profile in profiles:
+        try:
+            pair = pairs[profile.category]
+        except KeyError:
+            pair = policy.pair(profile.category, f.category.code)
+        if pair is None:
+            continue
+        # time_gap, in microseconds.
+        if at < profile.first_us:
+            gap = profile.first_us - at
+        elif at > profile.last_us:
+            gap = at - profile.last_us
+        else:
+            gap = 0
+        if gap > pair.window_us:
+            continue
+        score = _score(profile, f, policy, pair, gap)
+        if score is not None:
+            yield profile, score
+
+
+def _score(
+    profile: CaseProfile, f: EventFeatures, policy: CorrelationPolicy, pair: CategoryPair, gap: int
+) -> ScoreBreakdown | None:
+    """``score_candidate`` past the category and time gates."""
     place_score = _place_score(profile, f, policy, pair)
     if place_score is None:
         return None

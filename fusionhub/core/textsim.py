@@ -102,16 +102,21 @@ class SketchProbe:
     among the union's bottom ``size`` when fewer than ``size`` union members lie below it.
     """
 
-    __slots__ = ("_hashes", "_members")
+    __slots__ = ("_hashes", "_members", "_sketch")
 
     def __init__(self, sketch: bytes) -> None:
-        self._hashes = array("I", sketch)
-        self._members = frozenset(self._hashes)
+        # Unpacked on first use: many reports are never compared with any text.
+        self._sketch = sketch
+        self._hashes = array("I")
+        self._members: frozenset[int] = frozenset()
 
     def similarity(self, other: bytes, size: int = SKETCH_SIZE) -> float:
         """Estimated Jaccard similarity of this sketch's text and ``other``'s."""
-        if not self._members or not other:
+        if not self._sketch or not other:
             return 0.0
+        if not self._members:
+            self._hashes = array("I", self._sketch)
+            self._members = frozenset(self._hashes)
         hashes = array("I", other)
         shared = self._members.intersection(hashes)
         if not shared:
