@@ -16,20 +16,28 @@ from typing import Any
 
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.core.scoring import CaseProfile, EventFeatures
-from fusionhub.core.spatial import cell_of, cells_within
+from fusionhub.core.spatial import cell_of, cell_span
 
 _ANY_VILLAGE = "*"
 _NO_VILLAGE = ""
+# Cases with a point are filed by region apart from those without (under ``family+``): a report
+# with a point finds the former by cell alone, those out of its cells being out of distance.
+_POINTED = "+"
 # Cells are this many radii wide, so every point within the search radius lies in the 3x3
 # block of cells around the report.
 _CELL_RADII = 2.2
 _CELL_BITS = 24
 _CELL_MASK = (1 << _CELL_BITS) - 1
+_SEARCH_SLACK = 1.01
 
 # Keys are one int (family, cell) or one str (family|township|village): a tuple key would cost
 # a hundred bytes more per case. Values are a bare case id until a second case shares the key.
 IndexKey = int | str
 Bucket = str | list[str]
+
+
+# Each family a report searches: (family, family number, cell width, search radius in metres).
+FamilySearch = tuple[str, int, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +47,7 @@ class IndexGeometry:
     cell_m: dict[str, float]
     family_no: dict[str, int]
     family_of: dict[str, str]
-    lookup_families: dict[str, tuple[str, ...]]
-    search_radius_m: dict[str, float]
+    searches: dict[str, tuple[FamilySearch, ...]]
 
     @classmethod
     def from_policy(cls, policy: CorrelationPolicy) -> IndexGeometry:
@@ -49,22 +56,34 @@ class IndexGeometry:
         cell_m: dict[str, float] = {}
         for cat in cats.values():
             cell_m[cat.family] = max(cell_m.get(cat.family, 0.0), _CELL_RADII * cat.radius_m)
-        lookup: dict[str, tuple[str, ...]] = {}
-        radius: dict[str, float] = {}
-        for code, cat in cats.items():
-            partners = [c for c in cats.values() if policy.compatible_with(code, c.code)]
-            lookup[code] = tuple(sorted({c.family for c in partners}))
-            # Gates reject beyond twice the smaller radius of the pair: search that far.
-            radius[code] = 2 * cat.radius_m
-        family_of = {code: cat.family for code, cat in cats.items()}
         family_no = {family: n for n, family in enumerate(sorted(cell_m))}
-        return cls(cell_m, family_no, family_of, lookup, radius)
+        searches: dict[str, tuple[FamilySearch, ...]] = {}
+        for code, cat in cats.items():
+            reach: dict[str, float] = {}
+            for partner in cats.values():
+                if policy.compatible_with(code, partner.code):
+                    # Gates reject beyond twice the smaller radius of the pair: search that far.
+                    pair_m = 2 * min(cat.radius_m, partner.radius_m)
+                    reach[partner.family] = max(reach.get(partner.family, 0.0), pair_m)
+            searches[code] = tuple(
+                (family, family_no[family], cell_m[family], _search_radius(cat.radius_m, widest))
+                for family, widest in sorted(reach.items())
+            )
+        family_of = {code: cat.family for code, cat in cats.items()}
+        return cls(cell_m, family_no, family_of, searches)
 
     def cell_key(self, family: str, x: int, y: int) -> int:
         """One int naming a cell of a family's grid."""
         return (((self.family_no[family] << _CELL_BITS) | (x & _CELL_MASK)) << _CELL_BITS) | (
             y & _CELL_MASK
         )
+
+
+def _search_radius(radius_m: float, pair_m: float) -> float:
+    # The widest pair gate in the family, plus slack: the reach of a lookup is measured at the
+    # report's latitude, the gate's distance at the pair's mean latitude (1 % covers that for
+    # radii up to tens of km). Never wider than twice the report's own radius.
+    return min(2 * radius_m, pair_m * _SEARCH_SLACK)
 
 
 @dataclass(slots=True)
@@ -86,13 +105,15 @@ class CandidateIndex:
     def _keys_of(self, p: CaseProfile) -> list[IndexKey]:
         family = self._family(p.category)
         keys: list[IndexKey] = []
+        region = family
         if p.lon is not None and p.lat is not None:
             cx, cy = cell_of(p.lon, p.lat, self.geometry.cell_m[family])
             keys.append(self.geometry.cell_key(family, cx, cy))
+            region = family + _POINTED
         if p.township:
-            keys.append(f"{family}|{p.township}|{p.village or _NO_VILLAGE}")
+            keys.append(f"{region}|{p.township}|{p.village or _NO_VILLAGE}")
             if p.village:
-                keys.append(f"{family}|{p.township}|{_ANY_VILLAGE}")
+                keys.append(f"{region}|{p.township}|{_ANY_VILLAGE}")
         return keys
 
     def add(self, p: CaseProfile) -> None:
@@ -130,29 +151,50 @@ class CandidateIndex:
             _discard(self.persons, token, case_id)
 
     def lookup(self, f: EventFeatures) -> list[CaseProfile]:
-        """Profiles of every case the event may be about, in a deterministic order."""
+        """Profiles of every case the event may be about, in a deterministic order.
+
+        Cells are searched per family only as far as the widest distance gate of a compatible
+        pair reaches, so no case the gates would accept is left out.
+        """
         found: set[str] = set()
-        code = f.category.code
-        families = self.geometry.lookup_families.get(code) or (self._family(code),)
-        keys = self.keys
-        for family in families:
-            for key in self._lookup_keys(family, f):
-                _collect(found, keys.get(key))
+        get = self.keys.get
+        for key in self._lookup_keys(f):
+            held = get(key)
+            if held is None:
+                continue
+            if isinstance(held, str):
+                found.add(held)
+            else:
+                found.update(held)
         for token in f.tokens:
             _collect(found, self.persons.get(token))
-        return [self.profiles[case_id] for case_id in sorted(found)]
+        profiles = self.profiles
+        return [profiles[case_id] for case_id in sorted(found)]
 
-    def _lookup_keys(self, family: str, f: EventFeatures) -> list[IndexKey]:
+    def _lookup_keys(self, f: EventFeatures) -> list[IndexKey]:
         keys: list[IndexKey] = []
-        geometry = self.geometry
-        if f.lon is not None and f.lat is not None:
-            radius = geometry.search_radius_m.get(f.category.code, f.category.radius_m)
-            cells = cells_within(f.lon, f.lat, radius, geometry.cell_m[family])
-            keys.extend(geometry.cell_key(family, x, y) for x, y in cells)
-        if f.township:
-            village = f.village or _ANY_VILLAGE
-            keys.append(f"{family}|{f.township}|{village}")
-            keys.append(f"{family}|{f.township}|{_NO_VILLAGE}")
+        searches = self.geometry.searches.get(f.category.code)
+        if searches is None:
+            family = self._family(f.category.code)
+            searches = (
+                (
+                    family,
+                    self.geometry.family_no[family],
+                    self.geometry.cell_m[family],
+                    f.category.radius_m,
+                ),
+            )
+        pointed = f.lon is not None and f.lat is not None
+        village = f"|{f.township}|{f.village or _ANY_VILLAGE}"
+        no_village = f"|{f.township}|{_NO_VILLAGE}"
+        for family, family_no, cell_m, radius_m in searches:
+            if f.lon is not None and f.lat is not None:
+                keys.extend(cell_keys(family_no, f.lon, f.lat, radius_m, cell_m))
+            if f.township:
+                # A case with a point near enough for a report with a point is in those cells.
+                for region in (family,) if pointed else (family, family + _POINTED):
+                    keys.append(region + village)
+                    keys.append(region + no_village)
         return keys
 
     def _schedule(self, p: CaseProfile) -> None:
@@ -183,6 +225,16 @@ class CandidateIndex:
                     self.remove(case_id)
                     dropped.append(case_id)
         return dropped
+
+
+def cell_keys(family_no: int, lon: float, lat: float, radius_m: float, cell_m: float) -> list[int]:
+    """The keys of every cell of a family's grid that may hold a point within ``radius_m``;
+    the same ints as ``IndexGeometry.cell_key`` for each cell of ``cells_within``."""
+    xs, ys = cell_span(lon, lat, radius_m, cell_m)
+    family = family_no << (2 * _CELL_BITS)
+    columns = [family | ((x & _CELL_MASK) << _CELL_BITS) for x in xs]
+    rows = [y & _CELL_MASK for y in ys]
+    return [column | row for column in columns for row in rows]
 
 
 def _hour(at: datetime) -> int:

@@ -9,6 +9,7 @@ same order gives the same cases, ids and scores every time.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,12 +31,13 @@ from fusionhub.core.scoring import (
     EventFeatures,
     bare_ref,
     features_of,
-    score_candidate,
+    score_candidates,
 )
 from fusionhub.core.scoring_types import ScoreBreakdown
 
 # The text sketches a case keeps: its first report's and its latest ones'.
 _MAX_SKETCHES = 4
+_NO_MATCH = ScoreBreakdown(total=0.0)
 _SOURCE_ORDER = {"grid": 0, "hotline": 1, "petition": 2, "video": 3}
 
 
@@ -46,13 +48,15 @@ class CorrelationState:
     ``cases`` holds every case ever opened (in opening order); ``refs`` maps each report id
     (bare, without ``SOURCE:``) and each case id to its case; ``index`` holds only the cases
     new reports may still join; ``deadlines`` files cases by the hour their deadline falls in,
-    for ``lifecycle.check_overdue``.
+    for ``lifecycle.check_overdue``, and ``deadline_hours`` is a heap of its keys, so that check
+    finds the hours fallen due without scanning every hour on file.
     """
 
     index: CandidateIndex
     cases: dict[str, Case] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)
     deadlines: dict[int, list[str]] = field(default_factory=dict)
+    deadline_hours: list[int] = field(default_factory=list)
     watermark: datetime | None = None
 
 
@@ -114,15 +118,15 @@ def _match(
         case_id = state.refs.get(ref)
         if case_id is not None:
             return state.cases[case_id], ScoreBreakdown(total=1.0, ref=1.0)
-    best: tuple[Case | None, ScoreBreakdown] = (None, ScoreBreakdown(total=0.0))
-    for profile in state.index.lookup(f):
-        score = score_candidate(profile, f, policy)
-        if score is None or score.veto is not None or score.total < policy.weights.threshold:
+    best_case, best = None, _NO_MATCH
+    threshold = policy.weights.threshold
+    for profile, score in score_candidates(state.index.lookup(f), f, policy):
+        if score.veto is not None or score.total < threshold:
             continue
         # Candidates come sorted by case id, so strict ">" breaks ties the same way every time.
-        if score.total > best[1].total:
-            best = (state.cases[profile.case_id], score)
-    return best
+        if score.total > best.total:
+            best_case, best = state.cases[profile.case_id], score
+    return best_case, best
 
 
 def _open(
@@ -174,6 +178,8 @@ def _profile_of(case_id: str, f: EventFeatures) -> CaseProfile:
         first_at=at,
         last_at=at,
         expires_at=at + f.category.window,
+        first_us=f.at_us,
+        last_us=f.at_us,
         sketches=(f.sketch,),
         address=f.address,
         village_name=f.village_name,
@@ -244,6 +250,8 @@ def _update_profile(
     at = f.event.occurred_at
     p.first_at = min(p.first_at, at)
     p.last_at = max(p.last_at, at)
+    p.first_us = min(p.first_us, f.at_us)
+    p.last_us = max(p.last_us, f.at_us)
     if p.lon is None and f.lon is not None:
         p.lon, p.lat = f.lon, f.lat
     if p.township is None:
@@ -270,4 +278,8 @@ def _update_profile(
 
 def _file_deadline(state: CorrelationState, case: Case) -> None:
     hour = int(case.deadline.timestamp() // 3600)
-    state.deadlines.setdefault(hour, []).append(case.case_id)
+    filed = state.deadlines.get(hour)
+    if filed is None:
+        state.deadlines[hour] = filed = []
+        heapq.heappush(state.deadline_hours, hour)
+    filed.append(case.case_id)

@@ -9,6 +9,7 @@ resolved (办结) -> closed (评价); escalated and reopened re-enter dispatch.
 from __future__ import annotations
 
 import copy
+import heapq
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -199,8 +200,11 @@ def check_overdue(state: CorrelationState, now: datetime) -> tuple[CorrelationSt
     buckets that fell due are visited, so the cost follows the number of overdue cases.
     """
     now_hour = int(now.timestamp() // 3600)
+    due: list[int] = []
+    while state.deadline_hours and state.deadline_hours[0] <= now_hour:
+        due.append(heapq.heappop(state.deadline_hours))
     events: list[Output] = []
-    for hour in sorted(h for h in state.deadlines if h <= now_hour):
+    for hour in due:
         waiting: list[str] = []
         for case_id in state.deadlines.pop(hour):
             case = state.cases.get(case_id)
@@ -214,6 +218,7 @@ def check_overdue(state: CorrelationState, now: datetime) -> tuple[CorrelationSt
             events.extend(produced)
         if waiting:
             state.deadlines[hour] = waiting
+            heapq.heappush(state.deadline_hours, hour)
     return state, events
 
 

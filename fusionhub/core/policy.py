@@ -60,6 +60,8 @@ _DEFAULT_COMPATIBLE: tuple[tuple[str, str], ...] = (
     ("roads", "safety_hazard"),
 )
 
+_MICROSECOND = timedelta(microseconds=1)
+
 # Hours to handle a case, by priority (1 = most urgent). A category may override per priority.
 _DEFAULT_DEADLINE_HOURS: dict[int, int] = {1: 2, 2: 24, 3: 72, 4: 120}
 _DEFAULT_DEADLINE_OVERRIDES: dict[str, dict[int, int]] = {
@@ -109,6 +111,22 @@ class Weights:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryPair:
+    """How a case of one category and a report of another are compared, when compatible.
+
+    Two compatible categories must coincide as tightly as the stricter of the two (window and
+    radius), and are burst-like or party-defined when either is.
+    """
+
+    window: timedelta
+    window_us: int
+    radius_m: float
+    burst: bool
+    party_defined: bool
+    category_weight: float
+
+
+@dataclass(frozen=True, slots=True)
 class CorrelationPolicy:
     """Everything the correlation engine and the lifecycle need to decide, as plain data."""
 
@@ -118,6 +136,16 @@ class CorrelationPolicy:
     deadline_hours: Mapping[int, int] = field(default_factory=lambda: dict(_DEFAULT_DEADLINE_HOURS))
     deadline_overrides: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
     fallback_category: str = "other"
+    # Derived from the fields above once, by report category then case category: the engine
+    # asks for a pair for every candidate.
+    _pairs: Mapping[str, Mapping[str, CategoryPair | None]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        codes = list(self.categories)
+        pairs = {b: {a: self._make_pair(a, b) for a in codes} for b in codes}
+        object.__setattr__(self, "_pairs", pairs)
 
     def category(self, code: str) -> CategoryPolicy:
         """The policy of ``code``; unknown codes get the fallback category's policy."""
@@ -133,6 +161,34 @@ class CorrelationPolicy:
         if a == b or self.fallback_category in (a, b):
             return True
         return frozenset((a, b)) in self.compatible
+
+    def pair(self, case_category: str, report_category: str) -> CategoryPair | None:
+        """The terms for comparing a report with a case; None when the categories are not
+        ``compatible_with`` each other."""
+        row = self._pairs.get(report_category)
+        if row is not None and case_category in row:
+            return row[case_category]
+        return self._make_pair(case_category, report_category)
+
+    def pairs_for(self, report_category: str) -> Mapping[str, CategoryPair | None]:
+        """``pair(case, report_category)`` for every case category of the table, as a mapping
+        (empty for a report category the table lacks; ask ``pair`` for codes not in it)."""
+        return self._pairs.get(report_category, {})
+
+    def _make_pair(self, a: str, b: str) -> CategoryPair | None:
+        if not self.compatible_with(a, b):
+            return None
+        cat_a, cat_b = self.category(a), self.category(b)
+        window = min(cat_a.window, cat_b.window)
+        w = self.weights
+        return CategoryPair(
+            window=window,
+            window_us=window // _MICROSECOND,
+            radius_m=min(cat_a.radius_m, cat_b.radius_m),
+            burst=cat_a.burst or cat_b.burst,
+            party_defined=cat_a.party_defined or cat_b.party_defined,
+            category_weight=w.same_category if a == b else w.compatible_category,
+        )
 
     def deadline(self, category: str, priority: int) -> timedelta:
         """Time allowed to handle a case of this category and priority."""

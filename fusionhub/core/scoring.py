@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from fusionhub.core.events import Event
-from fusionhub.core.policy import CategoryPolicy, CorrelationPolicy
+from fusionhub.core.policy import CategoryPair, CategoryPolicy, CorrelationPolicy
 from fusionhub.core.scoring_types import ScoreBreakdown
 from fusionhub.core.spatial import local_distance_m
 from fusionhub.core.textsim import (
+    SketchProbe,
     address_core,
-    address_similarity,
+    address_grams,
     house_numbers,
     refs_in_text,
-    sketch_similarity,
     strip_places,
     text_sketch,
     village_name,
@@ -33,6 +34,9 @@ _TEXT_SATURATION = 0.25
 # Below this similarity two reports naming different people are about different people.
 _SAME_STORY_TEXT = 0.15
 _SOURCE_PREFIX = re.compile(r"^(?:grid|hotline|petition|video):")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(slots=True)
@@ -42,6 +46,8 @@ class CaseProfile:
     Dropped (with the case's index entries) once ``expires_at`` passes in event time; the case
     itself stays. ``sketches`` holds the text sketches of the first and latest few reports.
     Tokens and door numbers are sorted tuples: a frozenset costs 200 bytes even for one item.
+    ``first_us`` and ``last_us`` are ``first_at`` and ``last_at`` as ``epoch_us``: scoring
+    compares them with every report, and int arithmetic is far cheaper than datetime's.
     """
 
     case_id: str
@@ -53,6 +59,8 @@ class CaseProfile:
     first_at: datetime
     last_at: datetime
     expires_at: datetime
+    first_us: int
+    last_us: int
     sketches: tuple[bytes, ...]
     address: str
     village_name: str
@@ -62,7 +70,11 @@ class CaseProfile:
 
 @dataclass(frozen=True, slots=True)
 class EventFeatures:
-    """The comparable parts of one event, computed once before any candidate is scored."""
+    """The comparable parts of one event, computed once before any candidate is scored.
+
+    ``at_us`` is the event time as ``epoch_us``; ``probe`` and ``address_grams`` are the sketch
+    and the address prepared for comparison with every candidate.
+    """
 
     event: Event
     category: CategoryPolicy
@@ -76,6 +88,9 @@ class EventFeatures:
     village_name: str
     houses: frozenset[str]
     refs: tuple[str, ...]
+    at_us: int
+    probe: SketchProbe = field(compare=False)
+    address_grams: frozenset[str]
 
 
 def bare_ref(ref: str) -> str:
@@ -92,6 +107,8 @@ def features_of(event: Event, policy: CorrelationPolicy) -> EventFeatures:
     jur = event.jurisdiction
     address = event.address or ""
     point = event.point
+    sketch = text_sketch(strip_places(text, address))
+    core = address_core(address)
     return EventFeatures(
         event=event,
         category=policy.category(event.category),
@@ -100,12 +117,22 @@ def features_of(event: Event, policy: CorrelationPolicy) -> EventFeatures:
         township=_intern(jur.township_code),
         village=_intern(jur.village_code),
         tokens=event.person_tokens,
-        sketch=text_sketch(strip_places(text, address)),
-        address=address_core(address),
+        sketch=sketch,
+        address=core,
         village_name=village_name(address) or village_name(text),
         houses=house_numbers(address),
         refs=refs,
+        at_us=epoch_us(event.occurred_at),
+        probe=SketchProbe(sketch),
+        address_grams=address_grams(core),
     )
+
+
+def epoch_us(at: datetime) -> int:
+    """Microseconds since 1970 (UTC for aware times): differences are exactly those of the
+    datetimes, so gaps and windows compare and divide as their timedeltas do."""
+    epoch = _NAIVE_EPOCH if at.utcoffset() is None else _EPOCH
+    return (at - epoch) // _MICROSECOND
 
 
 def _intern(code: str | None) -> str | None:
@@ -127,27 +154,66 @@ def score_candidate(
 ) -> ScoreBreakdown | None:
     """Score an event against one candidate case; None when the case cannot be the one.
 
-    Called by ``correlation.step`` for every case the candidate index returns. None means a
-    gate ruled the case out (category, time window, distance, township) or that even a perfect
-    text match could not reach the threshold (the text comparison, the costly part, is then
-    skipped). A breakdown with ``veto`` set must not be merged whatever its total.
+    None means a gate ruled the case out (category, time window, distance, township) or that
+    even a perfect text match could not reach the threshold (the text comparison, the costly
+    part, is then skipped). A breakdown with ``veto`` set must not be merged whatever its total.
     """
-    frame = _frame(profile, f, policy)
-    if frame is None:
+    for _, score in score_candidates((profile,), f, policy):
+        return score
+    return None
+
+
+def score_candidates(
+    profiles: Iterable[CaseProfile], f: EventFeatures, policy: CorrelationPolicy
+) -> Iterator[tuple[CaseProfile, ScoreBreakdown]]:
+    """``score_candidate`` of each profile, in order, leaving out those it gives None.
+
+    Called by ``correlation.step`` with every case the candidate index returns. Most fail the
+    category or the time gate, checked here inline: a call per candidate would cost as much.
+    """
+    pairs = policy.pairs_for(f.category.code)
+    at = f.at_us
+    for profile in profiles:
+        try:
+            pair = pairs[profile.category]
+        except KeyError:
+            pair = policy.pair(profile.category, f.category.code)
+        if pair is None:
+            continue
+        # time_gap, in microseconds.
+        if at < profile.first_us:
+            gap = profile.first_us - at
+        elif at > profile.last_us:
+            gap = at - profile.last_us
+        else:
+            gap = 0
+        if gap > pair.window_us:
+            continue
+        score = _score(profile, f, policy, pair, gap)
+        if score is not None:
+            yield profile, score
+
+
+def _score(
+    profile: CaseProfile, f: EventFeatures, policy: CorrelationPolicy, pair: CategoryPair, gap: int
+) -> ScoreBreakdown | None:
+    """``score_candidate`` past the category and time gates."""
+    place_score = _place_score(profile, f, policy, pair)
+    if place_score is None:
         return None
-    window, gap, burst, place_score = frame
-    w = policy.weights
-    person = w.person if _shares(profile.tokens, f.tokens) else 0.0
-    address = _address_score(profile, f, policy)
-    time = w.time * (1 - gap / window)
-    category = w.same_category if profile.category == f.category.code else w.compatible_category
     distance, place = place_score
+    w = policy.weights
+    same_person = not f.tokens.isdisjoint(profile.tokens)
+    person = w.person if same_person else 0.0
+    address = _address_score(profile, f, policy)
+    time = w.time * (1 - gap / pair.window_us)
+    category = pair.category_weight
     cheap = person + distance + place + address + time + category
     if cheap + w.text < w.threshold:
         return None
-    text_sim = max((sketch_similarity(s, f.sketch) for s in profile.sketches), default=0.0)
+    text_sim = max(map(f.probe.similarity, profile.sketches), default=0.0)
     text = w.text * min(1.0, text_sim / _TEXT_SATURATION)
-    context_only = not burst and person + distance + address + text <= 0
+    context_only = not pair.burst and person + distance + address + text <= 0
     return ScoreBreakdown(
         total=cheap + text,
         person=person,
@@ -157,37 +223,26 @@ def score_candidate(
         time=time,
         category=category,
         text=text,
-        veto=_veto(profile, f, policy, text_sim, context_only),
+        veto=_veto(
+            profile, f, pair, same_person=same_person, text_sim=text_sim, context_only=context_only
+        ),
     )
 
 
-def _frame(
-    profile: CaseProfile, f: EventFeatures, policy: CorrelationPolicy
-) -> tuple[timedelta, timedelta, bool, tuple[float, float]] | None:
-    """The gates: window, time gap, burst flag and (distance, place) scores, or None."""
-    if not policy.compatible_with(profile.category, f.category.code):
-        return None
-    case_cat = policy.category(profile.category)
-    # Two categories judged compatible must coincide as tightly as the stricter of the two.
-    window = min(case_cat.window, f.category.window)
-    gap = time_gap(f.event.occurred_at, profile.first_at, profile.last_at)
-    if gap > window:
-        return None
-    burst = case_cat.burst or f.category.burst
+def _place_score(
+    profile: CaseProfile, f: EventFeatures, policy: CorrelationPolicy, pair: CategoryPair
+) -> tuple[float, float] | None:
+    """The distance and place scores, or None when the case lies too far away."""
     if profile.lon is None or profile.lat is None or f.lon is None or f.lat is None:
-        admin = _admin_place(profile, f, policy, burst)
-        return None if admin is None else (window, gap, burst, (0.0, admin))
-    radius = min(case_cat.radius_m, f.category.radius_m)
+        admin = _admin_place(profile, f, policy, pair.burst)
+        return None if admin is None else (0.0, admin)
+    radius = pair.radius_m
     metres = local_distance_m(profile.lon, profile.lat, f.lon, f.lat)
     if metres > 2 * radius:
         return None
     # Full weight within half the radius (GPS and geocoding jitter), fading out at 1.5 radii.
     nearness = min(1.0, max(0.0, 1.5 - metres / radius))
-    return window, gap, burst, (policy.weights.distance * nearness, 0.0)
-
-
-def _shares(held: tuple[str, ...], new: frozenset[str]) -> bool:
-    return any(item in new for item in held)
+    return policy.weights.distance * nearness, 0.0
 
 
 def _admin_place(
@@ -213,25 +268,29 @@ def _address_score(profile: CaseProfile, f: EventFeatures, policy: CorrelationPo
     w = policy.weights
     score = 0.0
     if profile.address and f.address:
-        score += w.address * address_similarity(profile.address, f.address)
+        # address_similarity, with the report's side prepared once.
+        grams = address_grams(profile.address)
+        score += w.address * (len(grams & f.address_grams) / len(grams | f.address_grams))
     if profile.houses and f.houses:
-        score += w.house_match if _shares(profile.houses, f.houses) else w.house_conflict
+        score += w.house_conflict if f.houses.isdisjoint(profile.houses) else w.house_match
     return score
 
 
 def _veto(
     profile: CaseProfile,
     f: EventFeatures,
-    policy: CorrelationPolicy,
+    pair: CategoryPair,
+    *,
+    same_person: bool,
     text_sim: float,
     context_only: bool,
 ) -> str | None:
     """Rules that keep apart reports that look alike only in place and time."""
-    party_defined = f.category.party_defined or policy.category(profile.category).party_defined
-    strangers = bool(profile.tokens and f.tokens and not _shares(profile.tokens, f.tokens))
+    party_defined = pair.party_defined
+    strangers = bool(profile.tokens and f.tokens and not same_person)
     if party_defined and strangers and text_sim < _SAME_STORY_TEXT:
         return "different_parties"
-    if party_defined and profile.houses and f.houses and not _shares(profile.houses, f.houses):
+    if party_defined and profile.houses and f.houses and f.houses.isdisjoint(profile.houses):
         return "different_door_numbers"
     if context_only:
         return "place_and_time_only"

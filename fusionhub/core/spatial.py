@@ -35,13 +35,15 @@ def cell_of(lon: float, lat: float, cell_m: float) -> Cell:
 
 def cells_within(lon: float, lat: float, radius_m: float, cell_m: float) -> list[Cell]:
     """Every cell that may hold a point within ``radius_m`` of (lon, lat)."""
+    xs, ys = cell_span(lon, lat, radius_m, cell_m)
+    return [(x, y) for x in xs for y in ys]
+
+
+def cell_span(lon: float, lat: float, radius_m: float, cell_m: float) -> tuple[range, range]:
+    """The columns and rows of ``cells_within``: the cells are every (x, y) of the two."""
     cx, cy = cell_of(lon, lat, cell_m)
     # A cell's true east-west width shrinks with cos(lat); widen the search to match.
     shrink = max(math.cos(math.radians(lat)), 1e-6) / _COS_REF
     reach_x = math.ceil(radius_m / (cell_m * shrink))
     reach_y = math.ceil(radius_m / cell_m)
-    return [
-        (x, y)
-        for x in range(cx - reach_x, cx + reach_x + 1)
-        for y in range(cy - reach_y, cy + reach_y + 1)
-    ]
+    return range(cx - reach_x, cx + reach_x + 1), range(cy - reach_y, cy + reach_y + 1)

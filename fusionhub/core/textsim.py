@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 from array import array
+from bisect import bisect_left
 
 SKETCH_SIZE = 48
 
@@ -37,10 +38,18 @@ def normalize_text(text: str) -> str:
 
 def gram_hashes(text: str) -> set[int]:
     """CRC-32 of every character 2-gram and 3-gram of the normalised text."""
-    chars = normalize_text(text)
-    grams = {chars[i : i + 2] for i in range(len(chars) - 1)}
-    grams.update(chars[i : i + 3] for i in range(len(chars) - 2))
-    return {zlib.crc32(g.encode("utf-8")) for g in grams}
+    return _hashes_of(normalize_text(text))
+
+
+def _hashes_of(chars: str) -> set[int]:
+    # CRC-32 can be continued: crc32(b, crc32(a)) == crc32(a + b). So each 2-gram's hash continues
+    # its first character's, and each 3-gram's continues its leading 2-gram's: one short crc per
+    # gram, no slicing or encoding of grams, and the same hashes as hashing every gram's UTF-8.
+    encoded = list(map(str.encode, chars))
+    pair_hashes = list(map(zlib.crc32, encoded[1:], map(zlib.crc32, encoded)))
+    hashes = set(pair_hashes)
+    hashes.update(map(zlib.crc32, encoded[2:], pair_hashes))
+    return hashes
 
 
 def text_sketch(text: str, size: int = SKETCH_SIZE) -> bytes:
@@ -49,9 +58,10 @@ def text_sketch(text: str, size: int = SKETCH_SIZE) -> bytes:
     Texts shorter than a phrase (a camera's ``人员聚集`` label) name a category, not an incident;
     they get an empty sketch and never count as text evidence.
     """
-    if len(normalize_text(text)) < _MIN_TEXT_CHARS:
+    chars = normalize_text(text)
+    if len(chars) < _MIN_TEXT_CHARS:
         return b""
-    return array("I", sorted(gram_hashes(text))[:size]).tobytes()
+    return array("I", sorted(_hashes_of(chars))[:size]).tobytes()
 
 
 def strip_places(text: str, address: str | None) -> str:
@@ -84,6 +94,50 @@ def sketch_similarity(a: bytes, b: bytes, size: int = SKETCH_SIZE) -> float:
     return shared / len(union)
 
 
+class SketchProbe:
+    """One sketch made ready to be compared with many (a report's, against each candidate's).
+
+    ``similarity(b)`` equals ``sketch_similarity(sketch, b)`` for sketches as ``text_sketch``
+    makes them (ascending, no repeats), without building and sorting their union: a hash is
+    among the union's bottom ``size`` when fewer than ``size`` union members lie below it.
+    """
+
+    __slots__ = ("_hashes", "_members", "_sketch")
+
+    def __init__(self, sketch: bytes) -> None:
+        # Unpacked on first use: many reports are never compared with any text.
+        self._sketch = sketch
+        self._hashes = array("I")
+        self._members: frozenset[int] = frozenset()
+
+    def similarity(self, other: bytes, size: int = SKETCH_SIZE) -> float:
+        """Estimated Jaccard similarity of this sketch's text and ``other``'s."""
+        if not self._sketch or not other:
+            return 0.0
+        if not self._members:
+            self._hashes = array("I", self._sketch)
+            self._members = frozenset(self._hashes)
+        hashes = array("I", other)
+        shared = self._members.intersection(hashes)
+        if not shared:
+            return 0.0
+        union = len(self._members) + len(hashes) - len(shared)
+        if union <= size:
+            return len(shared) / union
+        kept = 0
+        for below, h in enumerate(sorted(shared)):
+            # Union members below h: those of either sketch, less the shared ones counted twice.
+            if bisect_left(self._hashes, h) + bisect_left(hashes, h) - below >= size:
+                break
+            kept += 1
+        return kept / size
+
+
+def address_grams(address: str) -> frozenset[str]:
+    """The character bigrams ``address_similarity`` compares (the characters when shorter)."""
+    return frozenset({address[i : i + 2] for i in range(len(address) - 1)} or address)
+
+
 def address_core(address: str | None) -> str:
     """The part of an address below the village: ``诸暨市枫桥镇枫源村下宅18号`` -> ``下宅18号``."""
     if not address:
@@ -98,8 +152,8 @@ def address_core(address: str | None) -> str:
 
 def address_similarity(a: str, b: str) -> float:
     """Jaccard similarity of the character bigrams of two address cores (0 when either is empty)."""
-    grams_a = {a[i : i + 2] for i in range(len(a) - 1)} or set(a)
-    grams_b = {b[i : i + 2] for i in range(len(b) - 1)} or set(b)
+    grams_a = address_grams(a)
+    grams_b = address_grams(b)
     if not grams_a or not grams_b:
         return 0.0
     return len(grams_a & grams_b) / len(grams_a | grams_b)
