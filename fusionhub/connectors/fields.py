@@ -76,6 +76,17 @@ class FieldReader:
         hint: str = "",
     ) -> str | None:
         """A string field, stripped; empty counts as missing. ``pattern`` must match fully."""
+        value = self._doc.get(name)
+        if type(value) is str:
+            # Nearly every field is fine: return it after the checks alone, cheapest first.
+            clean = value.strip()
+            if (
+                clean
+                and len(clean) <= max_len
+                and (clean.isascii() or _is_encodable(clean))
+                and (pattern is None or pattern.fullmatch(clean))
+            ):
+                return clean
         value = self._get(name, required)
         if value is _MISSING:
             return None

@@ -79,9 +79,10 @@ _MOBILE_IN_TEXT = re.compile(
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d\-])0\d{2,3}-?\d{7,8}(?!\d)(?!-\d)", re.ASCII)
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z\-])\d{17}[\dXx](?![0-9A-Za-z])", re.ASCII)
 _DIGITS = re.compile(r"\d+", re.ASCII)
-# Every number scrub_text masks holds a run of at least four digits (138 1234 5678 has the
-# shortest), so text without one is returned untouched without running the patterns.
-_FOUR_DIGITS = re.compile(r"[0-9０-９]{4}")
+# Every number scrub_text masks holds a run of at least seven digits (an ID's 17, a mobile's
+# 11, a landline's 7-8 after the area code) or is a mobile written 138 1234 5678, so text with
+# neither (dates, short codes, most prose) is returned untouched without running the patterns.
+_MAYBE_NUMBER = re.compile(r"[0-9０-９]{7}|[1１][3-9３-９][0-9０-９][- ][0-9０-９]{4}")
 
 
 def id_check_digit_ok(id_number: str) -> bool:
@@ -213,8 +214,12 @@ class PiiProtector:
         hyphenated ids (``12345-330681-20261125-000123``) never, so order and case numbers
         survive. Names cannot be found reliably in free text and are left alone.
         """
-        if not _FOUR_DIGITS.search(text):
+        if not _MAYBE_NUMBER.search(text):
             return text
+        return self._scrub_numbers(text)
+
+    def _scrub_numbers(self, text: str) -> str:
+        """``scrub_text`` without the shortcut for text that cannot hold a number to mask."""
         probe = text.translate(_FULLWIDTH_DIGITS)
         spans: list[tuple[int, int, str]] = []
         for match in _ID_IN_TEXT.finditer(probe):

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fusionhub.connectors.base import BaseConnector
@@ -205,3 +205,10 @@ def test_parties_carry_tokens_that_link_the_same_person_across_sources(
     assert hotline.person_tokens <= grid.person_tokens
     assert grid.person_tokens & petition.person_tokens
     assert hotline.person_tokens & petition.person_tokens
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789０１３８９Xx- +中a"), max_size=30))
+def test_text_skipped_as_holding_no_number_is_text_the_patterns_leave_alone(text: str) -> None:
+    protector = PiiProtector(b"k" * 32)
+    assert protector.scrub_text(text) == protector._scrub_numbers(text)
