@@ -61,10 +61,15 @@ class StreamSettings(BaseModel):
     gauge_interval_s: float = 5.0
     case_topic_partitions: int = 1
     # The correlator takes up to ``batch_max`` records at a time, waiting at most
-    # ``batch_within_s`` for them: the wait bounds the latency it adds, the size the work per
-    # round-trip. A batch's outputs are acknowledged before its offsets can be committed.
+    # ``batch_within_s`` for them: Faust waits that long for a batch that is not full even when
+    # records are queued, so it is short; the size bounds the work per round-trip. A batch's
+    # outputs are acknowledged before its offsets can be committed.
     batch_max: int = Field(default=500, ge=1)
-    batch_within_s: float = Field(default=0.02, gt=0)
+    batch_within_s: float = Field(default=0.005, gt=0)
+    # Bytes fetched per partition per request. Faust's 1 MiB default held a bare agent to ~5k
+    # records/s here; 16 MiB gave ~17k/s (fewer fetch round-trips), at up to that much memory
+    # per assigned partition.
+    fetch_bytes_per_partition: int = Field(default=16 * 1024 * 1024, ge=65_536)
     # Faust fetches no further than its committed position allows, so a slow commit interval
     # shows as latency (p50 34 ms at 0.2 s, 1.1 s at 1 s, measured by bench correlate).
     commit_interval_s: float = 0.2

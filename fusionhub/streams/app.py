@@ -34,6 +34,7 @@ def create_app(settings: Settings) -> faust.App:
         # A few milliseconds of batching: +8% worker throughput measured side by side.
         producer_linger=0.005,
         consumer_auto_offset_reset="earliest",
+        consumer_max_fetch_size=s.fetch_bytes_per_partition,
         broker_session_timeout=s.session_timeout_s,
         broker_heartbeat_interval=max(s.session_timeout_s / 5, 1.0),
         broker_commit_every=1000,

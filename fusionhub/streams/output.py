@@ -28,7 +28,9 @@ class OutputProducer:
     restarted worker sends them again (at-least-once, versions make repeats harmless).
     """
 
-    def __init__(self, bootstrap: str, client_id: str, linger_ms: int = 5) -> None:
+    # No linger: a whole batch is queued before the producer's sender runs, so it is one
+    # request anyway, and the agent waits for its acknowledgement before going on.
+    def __init__(self, bootstrap: str, client_id: str, linger_ms: int = 0) -> None:
         self._config: dict[str, Any] = {
             "bootstrap_servers": bootstrap,
             "client_id": client_id,
