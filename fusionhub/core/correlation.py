@@ -157,7 +157,7 @@ def _open(
     state.cases[case.case_id] = case
     state.refs[bare_ref(event.source_id)] = case.case_id
     state.refs[case.case_id] = case.case_id
-    _file_deadline(state, case)
+    file_deadline(state, case)
     state.index.add(_profile_of(case.case_id, f))
     return [
         CaseOpened(
@@ -217,7 +217,7 @@ def _attach(
         case.deadline = min(
             case.deadline, case.opened_at + policy.deadline(case.category, priority)
         )
-        _file_deadline(state, case)
+        file_deadline(state, case)
     return [
         EventAttached(case.case_id, event.event_ref, at, score),
         CaseUpdated(case.case_id, case.version, at, case.status.value, case.priority, reason),
@@ -276,10 +276,16 @@ def _update_profile(
         index.reschedule(p, previous)
 
 
-def _file_deadline(state: CorrelationState, case: Case) -> None:
+def file_deadline(state: CorrelationState, case: Case) -> None:
+    """File ``case`` under the hour its deadline falls in, for ``lifecycle.check_overdue``.
+
+    Called when a case opens and when a finished case is reopened; a case already filed in
+    that hour is not filed twice.
+    """
     hour = int(case.deadline.timestamp() // 3600)
     filed = state.deadlines.get(hour)
     if filed is None:
         state.deadlines[hour] = filed = []
         heapq.heappush(state.deadline_hours, hour)
-    filed.append(case.case_id)
+    if case.case_id not in filed:
+        filed.append(case.case_id)

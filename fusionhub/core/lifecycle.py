@@ -15,7 +15,7 @@ from datetime import datetime
 
 from fusionhub.core.case_events import CaseEscalated, CaseStatusChanged, CaseUpdated, Output
 from fusionhub.core.cases import Case, CaseLevel, CaseStatus, Transition
-from fusionhub.core.correlation import CorrelationState
+from fusionhub.core.correlation import CorrelationState, file_deadline
 
 S = CaseStatus
 
@@ -189,6 +189,9 @@ def apply_command(
     """
     case, events = handle(state.cases[case_id], command, at)
     state.cases[case_id] = case
+    if isinstance(command, ReopenCase):
+        # The overdue check forgets finished cases; a reopened one is watched again.
+        file_deadline(state, case)
     return state, events
 
 

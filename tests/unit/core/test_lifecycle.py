@@ -144,6 +144,19 @@ def test_resolved_cases_are_never_escalated_as_overdue() -> None:
     assert state.cases[case_id].level is CaseLevel.TOWNSHIP
 
 
+def test_a_reopened_case_past_its_deadline_escalates_at_the_next_check() -> None:
+    state, case_id = one_case()
+    for command in (AcceptCase(), DispatchCase("城管"), ResolveCase("已处理")):
+        state, _ = apply_command(state, case_id, command, OPENED)
+    later = OPENED + timedelta(days=30)
+    state, passed_over = check_overdue(state, later)
+    assert passed_over == []
+    state, _ = apply_command(state, case_id, ReopenCase("市民反映仍在占道"), later)
+    state, events = check_overdue(state, later + timedelta(hours=2))
+    assert next(type(e) for e in events) is CaseEscalated
+    assert state.cases[case_id].level is CaseLevel.COUNTY
+
+
 @pytest.mark.parametrize(
     ("severity", "sources", "reports", "category", "expected"),
     [
