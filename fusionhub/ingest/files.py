@@ -82,8 +82,8 @@ def ingest_files(
     chunks = _chunks(source, files, chunk_items)
     sizes: deque[int] = deque()
     payloads = (_remember_size(chunk, sizes) for chunk in chunks)
-    own = converter is None
-    conv = ChunkConverter(pipeline, 1) if converter is None else converter
+    # Without a converter, chunks convert in this process (nothing to close afterwards).
+    conv = converter or ChunkConverter(pipeline, 1)
     try:
         for converted in conv.convert(source, payloads):
             prepared = pipeline.admit(source, converted)
@@ -97,9 +97,6 @@ def ingest_files(
         for pending in in_flight:
             pipeline.seen.forget(pending.prepared.new_refs)
         raise
-    finally:
-        if own:
-            conv.close()
     return report
 
 
