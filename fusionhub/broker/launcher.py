@@ -154,7 +154,7 @@ class LocalKafkaBroker:
         # Formatting is done once: the meta.properties file marks a formatted log dir.
         if (self.data_dir / "kraft-logs" / "meta.properties").exists():
             return
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         cmd = [
             *self._java(dist),
             "kafka.tools.StorageTool",
@@ -281,3 +281,15 @@ def _wait_for(predicate: object, timeout_s: float) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def new_cluster_id() -> str:
+    """A random KRaft cluster id (22 URL-safe base64 characters) that does not start with "-".
+
+    The storage tool's argument parser takes an id such as ``-x3f...`` for an option and fails
+    (one format in 64 did); Kafka's own ``Uuid.randomUuid`` skips such ids for the same reason.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
