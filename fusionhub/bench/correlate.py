@@ -15,9 +15,12 @@ over the run spread over every event of it (``full_gc_us_per_event``).
 Stream: the real ``fusionhub worker`` process and an aiokafka pass-through read the same event
 log (produced before either starts) in alternating order, several rounds; the rate of each is
 taken from its outputs' Kafka timestamps (``stream.steady_rate``), and the ratio per round
-before the median. Latency: a fresh worker, warmed up, then events paced at half the worker's
-median rate; each event's latency runs from its produce timestamp to the timestamp of the
-first case state on ``cases.all`` listing it.
+before the median. A third contender, a Faust agent that copies the log and does no work
+(``fusionhub.bench.faust_floor``), shows the most any Faust worker could reach here.
+
+Latency: a fresh worker, warmed up, then events paced at half the worker's median rate; each
+event's latency runs from its produce timestamp to the timestamp of the first case state on
+``cases.all`` listing it.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from unittest import mock
 from kafka.admin import KafkaAdminClient
 
 from fusionhub.bench import engine as bench_engine
-from fusionhub.bench import stream
+from fusionhub.bench import faust_floor, stream
 from fusionhub.bench.stream import EventRecord
 from fusionhub.settings import Settings
 from fusionhub.streams.admin import ensure_topics
@@ -191,14 +194,17 @@ def throughput_round(
     topics = TopicNames(run.topic_prefix)
     partitions = run.streams.topic_partitions
     names = [*worker_topics(run), f"{run.topic_prefix}.pass-through"]
+    names.append(f"{run.topic_prefix}.faust-floor")
     ensure_topics(run.kafka_bootstrap, names, partitions)
     stream.produce(run.kafka_bootstrap, topics.events, events)
     result: dict[str, float] = {}
-    for contender in ("worker", "pass") if worker_first else ("pass", "worker"):
+    for contender in ("worker", "pass", "floor") if worker_first else ("pass", "floor", "worker"):
         if contender == "worker":
             result["worker"], result["missing"] = _worker_rate(run, workdir, len(events))
-        else:
+        elif contender == "pass":
             result["pass"] = _pass_through_rate(run, len(events))
+        else:
+            result["floor"] = faust_floor.rate(run, workdir / "floor", len(events))
     return result
 
 
@@ -267,6 +273,9 @@ def stream_figures(
         "ratios": [round(r, 3) for r in ratios],
         "worker_missing_events": max(int(r["missing"]) for r in results),
         "target_ratio": TARGET_STREAM_RATIO,
+        # The same log copied by a Faust agent that does no work: no Faust worker can do better.
+        "faust_floor_events_per_s": round(statistics.median(r["floor"] for r in results)),
+        "faust_floor_ratio": round(statistics.median(r["floor"] / r["pass"] for r in results), 3),
         "latency_at_half_rate": latency,
     }
 
