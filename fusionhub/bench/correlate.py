@@ -26,7 +26,6 @@ event's latency runs from its produce timestamp to the timestamp of the first ca
 from __future__ import annotations
 
 import gc
-import socket
 import statistics
 import tempfile
 import time
@@ -152,17 +151,15 @@ def engine_figures(sizes: Sequence[int], events: int) -> dict[str, Any]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _phase(settings: Settings, base: str) -> Settings:
     """Settings for one phase: its own topics, consumer group and web port; no ticks."""
     prefix = f"{base}-{uuid.uuid4().hex[:6]}"
     streams = settings.streams.model_copy(
-        update={"app_id": f"{prefix}-worker", "web_port": _free_port(), "tick_interval_s": 3600.0}
+        update={
+            "app_id": f"{prefix}-worker",
+            "web_port": stream.free_port(),
+            "tick_interval_s": 3600.0,
+        }
     )
     return settings.model_copy(update={"topic_prefix": prefix, "streams": streams})
 

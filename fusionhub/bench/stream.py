@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -169,9 +170,22 @@ def group_caught_up(bootstrap: str, group: str, topic: str) -> bool:
         consumer.close()
 
 
+def free_port() -> int:
+    """A loopback port free right now, for a child's web server."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+WORKER_COMMAND = ("-m", "fusionhub", "worker", "--loglevel", "warning")
+
+
 @contextmanager
-def running_worker(settings: Settings, workdir: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A real ``python -m fusionhub worker`` for ``settings``, stopped with SIGTERM on exit.
+def running_worker(
+    settings: Settings, workdir: Path, command: Sequence[str] = WORKER_COMMAND
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real ``python -m fusionhub worker`` (or ``python COMMAND``) for ``settings``, stopped
+    with SIGTERM on exit.
 
     Its output goes to ``workdir/worker.log``; ``wait_for_worker`` quotes it on failure.
     """
@@ -179,7 +193,7 @@ def running_worker(settings: Settings, workdir: Path) -> Iterator[subprocess.Pop
     env.update(settings_env(settings, workdir / "streams"))
     with (workdir / "worker.log").open("ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "fusionhub", "worker", "--loglevel", "warning"],
+            [sys.executable, *command],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -37,7 +37,7 @@ from fusionhub.serialization.records import (
     TICK_SUBJECT,
     case_to_record,
 )
-from fusionhub.settings import Settings
+from fusionhub.settings import Settings, StreamSettings
 from fusionhub.streams.inputs import CaseInput, decode_input
 from fusionhub.streams.logreader import read_partition
 from fusionhub.streams.metrics import StreamMetrics
@@ -107,7 +107,7 @@ class CorrelationAgents:
         self.app.page("/metrics")(metrics_page)
 
     async def _correlate(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        async for events in self._batches(stream):
+        async for events in take_batches(stream, self.settings.streams):
             outgoing: list[Outgoing] = []
             for event in events:
                 message = event.message
@@ -121,12 +121,6 @@ class CorrelationAgents:
             # The batch's events are acked (and may be committed) only after this returns.
             await self.output.send_all(outgoing)
             yield None
-
-    def _batches(self, stream: faust.StreamT[bytes]) -> AsyncIterator[Sequence[EventT[bytes]]]:
-        # take_events is on the concrete Stream (faust's StreamT interface lacks it).
-        streams = self.settings.streams
-        concrete = cast(faust.Stream[bytes], stream)
-        return concrete.take_events(streams.batch_max, streams.batch_within_s)
 
     def _handle(self, book: CaseBook, data: bytes) -> list[Outgoing]:
         """Apply one log record; the records to send for what it changed."""
@@ -191,7 +185,7 @@ class CorrelationAgents:
         return book
 
     async def _forward_actions(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        async for events in self._batches(stream):
+        async for events in take_batches(stream, self.settings.streams):
             await self.output.send_all([self._forward(e.key, e.value) for e in events])
             yield None
 
@@ -278,3 +272,12 @@ class CorrelationAgents:
                     open_by_county[county] = open_by_county.get(county, 0) + 1
         for county, count in open_by_county.items():
             self.metrics.open_cases.labels(county).set(count)
+
+
+def take_batches(
+    stream: faust.StreamT[bytes], streams: StreamSettings
+) -> AsyncIterator[Sequence[EventT[bytes]]]:
+    """The stream's events in batches of the configured size and wait; an agent's loop."""
+    # take_events is on the concrete Stream (faust's StreamT interface lacks it).
+    concrete = cast(faust.Stream[bytes], stream)
+    return concrete.take_events(streams.batch_max, streams.batch_within_s)

@@ -43,6 +43,11 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
         settings.kafka_bootstrap, worker_topics(settings), settings.streams.topic_partitions
     )
     app, _ = build_worker_app(settings)
+    run_app(app, loglevel)
+
+
+def run_app(app: faust.App, loglevel: str = "info") -> None:
+    """Run ``app`` as a Faust worker until SIGTERM or SIGINT; the bench's floor agent too."""
     worker = faust.Worker(app, loglevel=loglevel, redirect_stdouts=False)
     # Faust's terminal spinner, kept at WARNING and above, sets the root logger to DEBUG so it
     # can spin on every record: every library debug call then builds a log record (about 6% of
