@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: setup system-deps demo test unit lint format bench clean
+.PHONY: setup native clean-native system-deps demo test unit lint format bench clean
 
 setup: $(STAMP)
 
@@ -14,17 +14,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-*; touch $@
 
+# The ingest hot path compiled with mypyc, beside its sources (rebuilt only when they change).
+native: setup
+	$(BIN)/python scripts/build_native.py
+
+clean-native:
+	$(BIN)/python scripts/build_native.py --clean
+
 system-deps:
 	scripts/system-deps.sh
 
-demo: setup system-deps
+demo: setup native system-deps
 	$(BIN)/fusionhub keys init
 	$(BIN)/fusionhub demo
 
-test: setup system-deps
+test: setup native system-deps
 	$(BIN)/pytest
 
-unit: setup
+unit: setup native
 	$(BIN)/pytest -m unit
 
 lint: setup
@@ -36,7 +43,7 @@ format: setup
 	$(BIN)/ruff format fusionhub tests
 	$(BIN)/ruff check --fix fusionhub tests
 
-bench: setup system-deps
+bench: setup native system-deps
 	$(BIN)/fusionhub broker start
 	$(BIN)/fusionhub bench ingest
 	$(BIN)/fusionhub bench correlate
@@ -44,3 +51,4 @@ bench: setup system-deps
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	find fusionhub -name '*.so' -delete; rm -f fusionhub/native-build.json
