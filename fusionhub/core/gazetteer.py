@@ -12,12 +12,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from operator import attrgetter
 
 from fusionhub.core.events import GeoPoint
 from fusionhub.core.geo import MultiPolygon, PolygonIndex
-
-PlaceKind = Literal["county", "township", "village"]
+from fusionhub.core.name_index import Entry, Hit, NameIndex, PlaceKind, in_scope
 
 COUNTY_CODE_LEN, TOWNSHIP_CODE_LEN, VILLAGE_CODE_LEN = 6, 9, 12
 
@@ -38,6 +37,7 @@ _VILLAGE_NAME = re.compile(f"(.*?)({'|'.join(_VILLAGE_SUFFIXES)})")
 # they are only trusted once the search is down to one township.
 _MIN_WIDE_ALIAS_LEN = 3
 _CELL_DEG = 0.2
+_START = attrgetter("start")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +78,6 @@ class PlaceMatch:
     start: int
 
 
-class _Entry(NamedTuple):
-    kind: PlaceKind
-    code: str
-    name: str
-
-
 def village_aliases(name: str) -> frozenset[str]:
     """The ways an address writes a village: ``枫源村委会`` -> 枫源村委会, 枫源村.
 
@@ -102,55 +96,13 @@ def village_aliases(name: str) -> frozenset[str]:
     return frozenset(a for a in aliases if len(a) >= 2)
 
 
-class _NameIndex:
-    """Names to entries, scanned leftmost-longest; keyed by each name's first two characters."""
-
-    def __init__(self, named: Iterable[tuple[str, _Entry]]) -> None:
-        entries: dict[str, list[_Entry]] = defaultdict(list)
-        for name, entry in named:
-            entries[name].append(entry)
-        lengths: dict[str, set[int]] = defaultdict(set)
-        for name in entries:
-            lengths[name[:2]].add(len(name))
-        self._entries = {name: tuple(found) for name, found in entries.items()}
-        self._lengths = {head: tuple(sorted(ls, reverse=True)) for head, ls in lengths.items()}
-
-    def scan(self, text: str, scope: tuple[str, ...]) -> list[tuple[int, str, tuple[_Entry, ...]]]:
-        """Non-overlapping hits, leftmost-longest, keeping entries in or around ``scope``."""
-        # Every address of every report passes here: locals and a whole-province shortcut
-        # keep the per-character loop cheap.
-        lengths_at, entries_of = self._lengths.get, self._entries.get
-        whole = scope == ("",)
-        hits = []
-        i, last = 0, len(text) - 1
-        while i < last:
-            for length in lengths_at(text[i : i + 2], ()):
-                alias = text[i : i + length]
-                found = entries_of(alias, ())
-                if found and not whole:
-                    found = tuple(e for e in found if _in_scope(e.code, scope))
-                if found:
-                    hits.append((i, alias, found))
-                    i += length
-                    break
-            else:
-                i += 1
-        return hits
-
-
-def _in_scope(code: str, scope: tuple[str, ...]) -> bool:
-    return any(code.startswith(p) or p.startswith(code) for p in scope)
-
-
-def _inside(code: str, scope: tuple[str, ...]) -> bool:
-    return any(code.startswith(p) for p in scope)
-
-
 class Gazetteer:
     """All divisions of the province, indexed for the jurisdiction resolver.
 
     Built once at start-up by :func:`fusionhub.regions.load_gazetteer` (or by tests from a few
     rows) and shared read-only; ``boundaries`` maps county codes to their WGS-84 MultiPolygons.
+    The only state that changes is a bounded cache of per-area name indexes (see
+    :mod:`fusionhub.core.name_index`), filled under a lock and never changing any answer.
     """
 
     def __init__(
@@ -164,10 +116,10 @@ class Gazetteer:
         self._counties = {c.code: c for c in counties}
         self._townships = {t.code: t for t in townships}
         self._villages = {v.code: v for v in villages}
-        self._county_names = _NameIndex(
-            (c.name, _Entry("county", c.code, c.name)) for c in self._counties.values()
+        self._county_names = NameIndex(
+            (c.name, Entry("county", c.code, c.name)) for c in self._counties.values()
         )
-        self._place_names = _NameIndex(self._place_aliases())
+        self._place_names = NameIndex(self._place_aliases())
         self._boundaries = {
             code: PolygonIndex(polygons)
             for code, polygons in sorted(boundaries.items())
@@ -175,12 +127,12 @@ class Gazetteer:
         }
         self._cells = self._cell_index()
 
-    def _place_aliases(self) -> Iterable[tuple[str, _Entry]]:
+    def _place_aliases(self) -> Iterable[tuple[str, Entry]]:
         for t in self._townships.values():
-            yield t.name, _Entry("township", t.code, t.name)
+            yield t.name, Entry("township", t.code, t.name)
         for v in self._villages.values():
             for alias in village_aliases(v.name):
-                yield alias, _Entry("village", v.code, v.name)
+                yield alias, Entry("village", v.code, v.name)
 
     def _cell_index(self) -> dict[tuple[int, int], tuple[str, ...]]:
         cells: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -233,7 +185,7 @@ class Gazetteer:
         """
         scope = self._scope_of(within)
         named = _pick(self._county_names.scan(text, ("",)), "county", ("",))
-        counties = [m for m in named if _in_scope(m.code, scope)]
+        counties = [m for m in named if in_scope(m.code, scope)]
         if named and not counties:
             return []
         if counties:
@@ -242,13 +194,13 @@ class Gazetteer:
         townships = _pick(hits, "township", scope)
         if townships:
             scope = tuple({m.code for m in townships})
-        wide = any(len(p) < TOWNSHIP_CODE_LEN for p in scope)
+        wide = min(map(len, scope), default=TOWNSHIP_CODE_LEN) < TOWNSHIP_CODE_LEN
         villages = [
             m
             for m in _pick(hits, "village", scope)
             if not (wide and len(m.text) < _MIN_WIDE_ALIAS_LEN)
         ]
-        return sorted([*counties, *townships, *villages], key=lambda m: m.start)
+        return sorted([*counties, *townships, *villages], key=_START)
 
     def _scope_of(self, within: str | None) -> tuple[str, ...]:
         if within is None:
@@ -258,21 +210,31 @@ class Gazetteer:
         return (within[:TOWNSHIP_CODE_LEN],)
 
 
-def _pick(
-    hits: Iterable[tuple[int, str, tuple[_Entry, ...]]], kind: PlaceKind, scope: tuple[str, ...]
-) -> list[PlaceMatch]:
+def _pick(hits: Iterable[Hit], kind: PlaceKind, scope: tuple[str, ...]) -> list[PlaceMatch]:
     """The hits naming exactly one division of ``kind`` inside ``scope``."""
     picked = []
     for start, alias, found in hits:
-        inside = [e for e in found if e.kind == kind and _inside(e.code, scope)]
-        if len(inside) == 1:
-            picked.append(PlaceMatch(kind, inside[0].code, inside[0].name, alias, start))
+        # Plain loops: this runs three times per address, a comprehension per hit costs more.
+        one = None
+        for e in found:
+            if e.kind == kind and e.code.startswith(scope):  # a tuple: any prefix of the area
+                if one is not None:
+                    break  # two divisions of that name: not certain
+                one = e
+        else:
+            if one is not None:
+                picked.append(PlaceMatch(kind, one.code, one.name, alias, start))
     return picked
 
 
 def _narrow(scope: tuple[str, ...], codes: set[str]) -> tuple[str, ...]:
     """Combine the search area with the counties named in the text: keep the deeper of each pair."""
-    return tuple({max(p, c, key=len) for p in scope for c in codes if _in_scope(c, (p,))})
+    deeper = set()
+    for p in scope:
+        for c in codes:
+            if c.startswith(p) or p.startswith(c):
+                deeper.add(c if len(c) > len(p) else p)
+    return tuple(deeper)
 
 
 def _cell(degrees: float) -> int:

@@ -97,10 +97,12 @@ def _known_code(code: str | None, gazetteer: Gazetteer) -> str | None:
 def _agreed_code(codes: set[str]) -> str | None:
     """The deepest code every match agrees with (all lie on its chain), else ``None``."""
     for length in (VILLAGE_CODE_LEN, TOWNSHIP_CODE_LEN, COUNTY_CODE_LEN):
-        heads = {c[:length] for c in codes}
-        deep = [h for h in heads if len(h) == length]
-        if len(deep) == 1 and all(deep[0].startswith(h) for h in heads):
-            return deep[0]
+        # Codes at least this long must cut to one head; shorter ones must be its ancestors.
+        deep = {c[:length] for c in codes if len(c) >= length}
+        if len(deep) == 1:
+            (head,) = deep
+            if all(head.startswith(c) for c in codes if len(c) < length):
+                return head
     return None
 
 
