@@ -38,6 +38,11 @@ COMPILED_MODULES = (
     "core/geo.py",
     "core/gazetteer.py",
     "core/jurisdiction.py",
+    "core/name_index.py",
+    "ingest/files.py",
+    "ingest/parallel.py",
+    "ingest/pipeline.py",
+    "serialization/records.py",
 )
 
 
