@@ -42,6 +42,8 @@ COMPILED_MODULES = (
     "ingest/files.py",
     "ingest/parallel.py",
     "ingest/pipeline.py",
+    "serialization/avro_nodes.py",
+    "serialization/avro_writer.py",
     "serialization/records.py",
 )
 
