@@ -78,6 +78,11 @@ _MOBILE_IN_TEXT = re.compile(
 )
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d\-])0\d{2,3}-?\d{7,8}(?!\d)(?!-\d)", re.ASCII)
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z\-])\d{17}[\dXx](?![0-9A-Za-z])", re.ASCII)
+# One search for any of the three: most text that passes _MAYBE_NUMBER (codes, order numbers)
+# holds none of them, and is then returned without running them one by one.
+_ANY_NUMBER_IN_TEXT = re.compile(
+    "|".join(p.pattern for p in (_MOBILE_IN_TEXT, _LANDLINE_IN_TEXT, _ID_IN_TEXT)), re.ASCII
+)
 _DIGITS = re.compile(r"\d+", re.ASCII)
 # Every number scrub_text masks holds a run of at least seven digits (an ID's 17, a mobile's
 # 11, a landline's 7-8 after the area code) or is a mobile written 138 1234 5678, so text with
@@ -113,7 +118,10 @@ def looks_like_id_number(candidate: str) -> bool:
 
 def canonical_phone(value: str) -> str:
     """Digits only, without a +86/0086 country prefix: the form tokens are computed over."""
-    digits = "".join(_DIGITS.findall(value.translate(_FULLWIDTH_DIGITS)))
+    if value.isascii() and value.isdigit():
+        digits = value  # the usual form; the general path below would give the same string
+    else:
+        digits = "".join(_DIGITS.findall(value.translate(_FULLWIDTH_DIGITS)))
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11 and digits[-11] == "1":
             return digits[len(prefix) :]
@@ -135,7 +143,8 @@ class PiiProtector:
     def __init__(self, key: bytes) -> None:
         if not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES:
             raise ValueError(f"the PII token key must be at least {MIN_KEY_BYTES} bytes")
-        self._key = key
+        # Copying a keyed HMAC skips the key set-up that a one-shot digest redoes every time.
+        self._hmac = hmac.new(key, digestmod="sha256")
 
     def __repr__(self) -> str:
         return "PiiProtector(key=<hidden>)"
@@ -152,8 +161,9 @@ class PiiProtector:
         return self._token_of(kind, canonical)
 
     def _token_of(self, kind: str, canonical: str) -> str:
-        digest = hmac.digest(self._key, f"{kind}:{canonical}".encode(), "sha256")
-        return digest.hex()[:TOKEN_HEX_CHARS]
+        mac = self._hmac.copy()
+        mac.update(f"{kind}:{canonical}".encode())
+        return mac.hexdigest()[:TOKEN_HEX_CHARS]
 
     @staticmethod
     def mask_phone(value: str) -> str:
@@ -221,6 +231,8 @@ class PiiProtector:
     def _scrub_numbers(self, text: str) -> str:
         """``scrub_text`` without the shortcut for text that cannot hold a number to mask."""
         probe = text.translate(_FULLWIDTH_DIGITS)
+        if not _ANY_NUMBER_IN_TEXT.search(probe):
+            return text
         spans: list[tuple[int, int, str]] = []
         for match in _ID_IN_TEXT.finditer(probe):
             if looks_like_id_number(match.group()):
