@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from fusionhub.connectors.errors import ConnectorError, FieldError, Reason, Stage, quote_value
-from fusionhub.connectors.timeparse import parse_source_time
+from fusionhub.connectors.timeparse import source_time
 
 # Lengths generous for real use but small enough to stop a runaway exporter.
 ID_MAX = 64
@@ -195,11 +195,11 @@ class FieldReader:
         value = self._get(name, required)
         if value is _MISSING:
             return None
-        parsed = parse_source_time(value, self.path(name))
-        if isinstance(parsed, FieldError):
-            self.errors.append(parsed)
-            return None
-        return parsed
+        parsed = source_time(value)
+        if isinstance(parsed, datetime):
+            return parsed
+        self.add(name, *parsed)
+        return None
 
     def mapping(self, name: str, *, required: bool = False) -> FieldReader | None:
         """A reader for a nested object (``caller``, ``location``), sharing the error list."""
