@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from fusionhub.connectors.base import DEFAULT_MAX_PAYLOAD_BYTES, BaseConnector, ParsedRecord
@@ -78,9 +78,17 @@ class ConfiguredConnector(BaseConnector):
         message = f"({raw.lon}, {raw.lat}) is not a place in China (0/0 or lon/lat swapped?)"
         return None, [FieldError(raw.lon_path, message, Reason.IMPOSSIBLE_POINT)]
 
-    def scrubbed(self, attributes: Mapping[str, str]) -> dict[str, str]:
-        """Attributes with any phone or ID number masked: a last guard on what leaves here."""
-        return {key: self._pii.scrub_text(value) for key, value in attributes.items()}
+    def scrubbed(
+        self, attributes: Mapping[str, str], closed: Collection[str] = ()
+    ) -> dict[str, str]:
+        """Attributes with any phone or ID number masked: a last guard on what leaves here.
+
+        ``closed`` names attributes whose values the connector took from a closed set (an enum,
+        a flag, a bounded count, an ISO time, a rule name): none can hold such a number, so they
+        skip the scrub. Every other attribute, a new one included, is scrubbed.
+        """
+        scrub = self._pii.scrub_text
+        return {k: v if k in closed else scrub(v) for k, v in attributes.items()}
 
 
 class JsonConnector(ConfiguredConnector):
