@@ -206,7 +206,7 @@ class FieldReader:
         value = self._get(name, required)
         if value is _MISSING:
             return None
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):  # exact type: fast
             self.add(name, f"must be an object, got {_json_type(value)}", Reason.WRONG_TYPE)
             return None
         return FieldReader(value, self.path(name), self.errors)
@@ -230,18 +230,18 @@ class FieldReader:
     def strings(self, name: str, *, max_len: int = ID_MAX) -> tuple[str, ...]:
         """A list of short strings (refs, attachments); integers are taken as their digits."""
         found: list[str] = []
+        at = self.path(name)  # element paths are built for errors alone
         for index, item in enumerate(self._list(name)):
-            path = f"{self.path(name)}[{index}]"
             if isinstance(item, int) and not isinstance(item, bool):
                 found.append(str(item))
             elif not isinstance(item, str):
-                self.errors.append(
-                    FieldError(path, f"must be a string, got {_json_type(item)}", Reason.WRONG_TYPE)
-                )
-            elif len(item.strip()) > max_len:
-                self.errors.append(FieldError(path, f"is longer than {max_len}", Reason.TOO_LONG))
-            elif item.strip():
-                found.append(item.strip())
+                message = f"must be a string, got {_json_type(item)}"
+                self.errors.append(FieldError(f"{at}[{index}]", message, Reason.WRONG_TYPE))
+            elif len(clean := item.strip()) > max_len:
+                message = f"is longer than {max_len}"
+                self.errors.append(FieldError(f"{at}[{index}]", message, Reason.TOO_LONG))
+            elif clean:
+                found.append(clean)
         return tuple(found)
 
     def _list(self, name: str) -> list[Any]:
