@@ -159,7 +159,9 @@ def merge_refs(given: Iterable[str], texts: Iterable[str | None]) -> tuple[str, 
     """The refs as given, then ids of other reports quoted in the texts, each once, in order."""
     refs = list(dict.fromkeys(given))
     for text in texts:
-        for found in _REFS_IN_TEXT.findall(text or ""):
+        if not text or "-" not in text:
+            continue  # every id pattern holds a hyphen: no need to run the search
+        for found in _REFS_IN_TEXT.findall(text):
             if found not in refs:
                 refs.append(found)
     return tuple(refs)
@@ -169,11 +171,15 @@ def string_attributes(values: Mapping[str, object]) -> dict[str, str]:
     """Attributes as strings (booleans ``true``/``false``), leaving out absent values."""
     result: dict[str, str] = {}
     for key, value in values.items():
+        if type(value) is str:  # the usual case, taken first: kept when not empty
+            if value:
+                result[key] = value
+            continue
         if value is None or value in ("", ()):
             continue
         if isinstance(value, bool):
             result[key] = "true" if value else "false"
-        elif isinstance(value, tuple | list):
+        elif isinstance(value, (tuple, list)):
             result[key] = ",".join(str(v) for v in value)
         else:
             result[key] = str(value)
