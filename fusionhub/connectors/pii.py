@@ -187,7 +187,10 @@ class PiiProtector:
     @staticmethod
     def mask_id(value: str) -> str:
         """Display form of an ID-card number (see module doc)."""
-        canonical = canonical_id(value)
+        return PiiProtector._mask_id_canonical(canonical_id(value))
+
+    @staticmethod
+    def _mask_id_canonical(canonical: str) -> str:
         if len(canonical) in (15, 18):
             return canonical[:6] + "*" * (len(canonical) - 10) + canonical[-4:]
         if len(canonical) >= 8:
@@ -210,14 +213,17 @@ class PiiProtector:
         id_number: str | None = None,
     ) -> Party:
         """A ``Party`` holding only masked forms and tokens; called by connectors per person."""
+        # Each number is canonicalised once, for both its masked form and its token.
         digits = canonical_phone(phone) if phone else ""
+        id_canonical = canonical_id(id_number) if id_number else ""
+        has_id = bool(id_number and id_number.strip())
         return Party(
             role=role,
             name_masked=self.mask_name(name) if name else None,
             phone_masked=self._mask_phone_digits(digits) if phone else None,
             phone_token=self._token_of("phone", digits) if digits else None,
-            id_masked=self.mask_id(id_number) if id_number else None,
-            id_token=self.token("id", id_number) if id_number and id_number.strip() else None,
+            id_masked=self._mask_id_canonical(id_canonical) if id_number else None,
+            id_token=self._token_of("id", id_canonical) if has_id else None,
         )
 
     def scrub_text(self, text: str) -> str:
