@@ -24,7 +24,8 @@ _REFS_IN_TEXT = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built once per record and never shared, and a frozen init costs more.
+@dataclass(slots=True)
 class RawPoint:
     """A coordinate as the source gave it, validated but not yet converted."""
 
