@@ -240,7 +240,8 @@ class PiiProtector:
 
     def _scrub_numbers(self, text: str) -> str:
         """``scrub_text`` without the shortcut for text that cannot hold a number to mask."""
-        probe = text.translate(_FULLWIDTH_DIGITS)
+        # The table maps full-width characters alone: ASCII text (codes, ids) is its own probe.
+        probe = text if text.isascii() else text.translate(_FULLWIDTH_DIGITS)
         if not _ANY_NUMBER_IN_TEXT.search(probe):
             return text
         spans: list[tuple[int, int, str]] = []
