@@ -158,7 +158,7 @@ class FieldReader:
         value = self._get(name, required)
         if value is _MISSING:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.add(name, f"must be a number, got {_json_type(value)}", Reason.WRONG_TYPE)
             return None
         if not (math.isfinite(value) and low <= value <= high):
