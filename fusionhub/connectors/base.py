@@ -121,7 +121,7 @@ class BaseConnector(ABC):
             return ConversionBatch((exc.to_rejection(self.source, payload),))
         except Exception as exc:  # a bug must not stop the batch; tests check it never happens
             return ConversionBatch((_unexpected(self.source, None, "parse", exc, payload),))
-        return ConversionBatch(tuple(self._convert_record(r, received_at) for r in records))
+        return ConversionBatch(tuple([self._convert_record(r, received_at) for r in records]))
 
     def _convert_record(self, record: ParsedRecord, received_at: datetime) -> ConversionResult:
         try:

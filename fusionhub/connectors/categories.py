@@ -68,6 +68,7 @@ class CategoryTable:
         self._video_description: Keywords = tuple(video.get("description", {}).items())
         self._video_alarm_type = {str(k): v for k, v in video.get("alarm_type", {}).items()}
         self._keywords: Keywords = tuple(rules.get("keywords", {}).items())
+        self._matches: dict[tuple[str, str], CategoryMatch] = {}
         self._check_codes()
 
     @classmethod
@@ -133,7 +134,11 @@ class CategoryTable:
         return self._platforms[code]
 
     def _match(self, code: str, rule: str) -> CategoryMatch:
-        return CategoryMatch(code, self._platforms[code], rule)
+        # Few (code, rule) pairs exist: each answer is built once and then shared (it is frozen).
+        match = self._matches.get((code, rule))
+        if match is None:
+            match = self._matches[code, rule] = CategoryMatch(code, self._platforms[code], rule)
+        return match
 
     def _check_codes(self) -> None:
         named_rules = [(f"grid.pairs.{a}.{b}", r) for (a, b), r in self._grid_pairs.items()]

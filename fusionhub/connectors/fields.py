@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from fusionhub.connectors.errors import ConnectorError, FieldError, Reason, Stage, quote_value
-from fusionhub.connectors.timeparse import parse_source_time
+from fusionhub.connectors.timeparse import source_time
 
 # Lengths generous for real use but small enough to stop a runaway exporter.
 ID_MAX = 64
@@ -158,7 +158,7 @@ class FieldReader:
         value = self._get(name, required)
         if value is _MISSING:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.add(name, f"must be a number, got {_json_type(value)}", Reason.WRONG_TYPE)
             return None
         if not (math.isfinite(value) and low <= value <= high):
@@ -195,18 +195,18 @@ class FieldReader:
         value = self._get(name, required)
         if value is _MISSING:
             return None
-        parsed = parse_source_time(value, self.path(name))
-        if isinstance(parsed, FieldError):
-            self.errors.append(parsed)
-            return None
-        return parsed
+        parsed = source_time(value)
+        if isinstance(parsed, datetime):
+            return parsed
+        self.add(name, *parsed)
+        return None
 
     def mapping(self, name: str, *, required: bool = False) -> FieldReader | None:
         """A reader for a nested object (``caller``, ``location``), sharing the error list."""
         value = self._get(name, required)
         if value is _MISSING:
             return None
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):  # exact type: fast
             self.add(name, f"must be an object, got {_json_type(value)}", Reason.WRONG_TYPE)
             return None
         return FieldReader(value, self.path(name), self.errors)
@@ -230,18 +230,18 @@ class FieldReader:
     def strings(self, name: str, *, max_len: int = ID_MAX) -> tuple[str, ...]:
         """A list of short strings (refs, attachments); integers are taken as their digits."""
         found: list[str] = []
+        at = self.path(name)  # element paths are built for errors alone
         for index, item in enumerate(self._list(name)):
-            path = f"{self.path(name)}[{index}]"
             if isinstance(item, int) and not isinstance(item, bool):
                 found.append(str(item))
             elif not isinstance(item, str):
-                self.errors.append(
-                    FieldError(path, f"must be a string, got {_json_type(item)}", Reason.WRONG_TYPE)
-                )
-            elif len(item.strip()) > max_len:
-                self.errors.append(FieldError(path, f"is longer than {max_len}", Reason.TOO_LONG))
-            elif item.strip():
-                found.append(item.strip())
+                message = f"must be a string, got {_json_type(item)}"
+                self.errors.append(FieldError(f"{at}[{index}]", message, Reason.WRONG_TYPE))
+            elif len(clean := item.strip()) > max_len:
+                message = f"is longer than {max_len}"
+                self.errors.append(FieldError(f"{at}[{index}]", message, Reason.TOO_LONG))
+            elif clean:
+                found.append(clean)
         return tuple(found)
 
     def _list(self, name: str) -> list[Any]:

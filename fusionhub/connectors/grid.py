@@ -34,9 +34,24 @@ FLAGS = ("is_petition", "is_group_incident", "is_emergency", "self_resolved")
 # Clocks of handheld terminals drift; an incident "occurring" a little after the report is not
 # worth refusing, one occurring hours later is a data error.
 OCCURRED_AFTER_REPORT_TOLERANCE = timedelta(hours=1)
+# Attributes that cannot hold a phone or ID number (see ConfiguredConnector.scrubbed): an enum,
+# counts of at most seven digits, flags, an ISO time and a category rule name. The grid code and
+# type_2 are scrubbed.
+_CLOSED_ATTRIBUTES = frozenset(
+    (
+        "type_1",
+        "level",
+        "involved_count",
+        *FLAGS,
+        "reported_at",
+        "attachment_count",
+        "category_rule",
+    )
+)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built once per record and never shared, and a frozen init costs a microsecond.
+@dataclass(slots=True)
 class _GridReport:
     event_code: str
     grid_code: str
@@ -98,7 +113,7 @@ class GridConnector(JsonConnector):
             parties=report.parties,
             refs=merge_refs(report.refs, (report.description,)),
             fingerprint=record.fingerprint,
-            attributes=self.scrubbed(self._attributes(report, category.rule)),
+            attributes=self.scrubbed(self._attributes(report, category.rule), _CLOSED_ATTRIBUTES),
         )
 
     def _read(self, r: FieldReader) -> _GridReport:

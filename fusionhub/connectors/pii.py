@@ -78,11 +78,20 @@ _MOBILE_IN_TEXT = re.compile(
 )
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d\-])0\d{2,3}-?\d{7,8}(?!\d)(?!-\d)", re.ASCII)
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z\-])\d{17}[\dXx](?![0-9A-Za-z])", re.ASCII)
+# One search for any of the three: most text that passes _MAYBE_NUMBER (codes, order numbers)
+# holds none of them, and is then returned without running them one by one.
+_ANY_NUMBER_IN_TEXT = re.compile(
+    "|".join(p.pattern for p in (_MOBILE_IN_TEXT, _LANDLINE_IN_TEXT, _ID_IN_TEXT)), re.ASCII
+)
 _DIGITS = re.compile(r"\d+", re.ASCII)
 # Every number scrub_text masks holds a run of at least seven digits (an ID's 17, a mobile's
 # 11, a landline's 7-8 after the area code) or is a mobile written 138 1234 5678, so text with
 # neither (dates, short codes, most prose) is returned untouched without running the patterns.
-_MAYBE_NUMBER = re.compile(r"[0-9０-９]{7}|[1１][3-9３-９][0-9０-９][- ][0-9０-９]{4}")
+# Both start with a digit, written first as a plain class: the regex engine then skips to the
+# next digit instead of trying both branches at every character.
+_MAYBE_NUMBER = re.compile(
+    r"[0-9０-９](?:[0-9０-９]{6}|(?<=[1１])[3-9３-９][0-9０-９][- ][0-9０-９]{4})"
+)
 
 
 def id_check_digit_ok(id_number: str) -> bool:
@@ -113,7 +122,10 @@ def looks_like_id_number(candidate: str) -> bool:
 
 def canonical_phone(value: str) -> str:
     """Digits only, without a +86/0086 country prefix: the form tokens are computed over."""
-    digits = "".join(_DIGITS.findall(value.translate(_FULLWIDTH_DIGITS)))
+    if value.isascii() and value.isdigit():
+        digits = value  # the usual form; the general path below would give the same string
+    else:
+        digits = "".join(_DIGITS.findall(value.translate(_FULLWIDTH_DIGITS)))
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11 and digits[-11] == "1":
             return digits[len(prefix) :]
@@ -135,7 +147,8 @@ class PiiProtector:
     def __init__(self, key: bytes) -> None:
         if not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES:
             raise ValueError(f"the PII token key must be at least {MIN_KEY_BYTES} bytes")
-        self._key = key
+        # Copying a keyed HMAC skips the key set-up that a one-shot digest redoes every time.
+        self._hmac = hmac.new(key, digestmod="sha256")
 
     def __repr__(self) -> str:
         return "PiiProtector(key=<hidden>)"
@@ -152,8 +165,9 @@ class PiiProtector:
         return self._token_of(kind, canonical)
 
     def _token_of(self, kind: str, canonical: str) -> str:
-        digest = hmac.digest(self._key, f"{kind}:{canonical}".encode(), "sha256")
-        return digest.hex()[:TOKEN_HEX_CHARS]
+        mac = self._hmac.copy()
+        mac.update(f"{kind}:{canonical}".encode())
+        return mac.hexdigest()[:TOKEN_HEX_CHARS]
 
     @staticmethod
     def mask_phone(value: str) -> str:
@@ -173,7 +187,10 @@ class PiiProtector:
     @staticmethod
     def mask_id(value: str) -> str:
         """Display form of an ID-card number (see module doc)."""
-        canonical = canonical_id(value)
+        return PiiProtector._mask_id_canonical(canonical_id(value))
+
+    @staticmethod
+    def _mask_id_canonical(canonical: str) -> str:
         if len(canonical) in (15, 18):
             return canonical[:6] + "*" * (len(canonical) - 10) + canonical[-4:]
         if len(canonical) >= 8:
@@ -196,14 +213,17 @@ class PiiProtector:
         id_number: str | None = None,
     ) -> Party:
         """A ``Party`` holding only masked forms and tokens; called by connectors per person."""
+        # Each number is canonicalised once, for both its masked form and its token.
         digits = canonical_phone(phone) if phone else ""
+        id_canonical = canonical_id(id_number) if id_number else ""
+        has_id = bool(id_number and id_number.strip())
         return Party(
             role=role,
             name_masked=self.mask_name(name) if name else None,
             phone_masked=self._mask_phone_digits(digits) if phone else None,
             phone_token=self._token_of("phone", digits) if digits else None,
-            id_masked=self.mask_id(id_number) if id_number else None,
-            id_token=self.token("id", id_number) if id_number and id_number.strip() else None,
+            id_masked=self._mask_id_canonical(id_canonical) if id_number else None,
+            id_token=self._token_of("id", id_canonical) if has_id else None,
         )
 
     def scrub_text(self, text: str) -> str:
@@ -220,7 +240,10 @@ class PiiProtector:
 
     def _scrub_numbers(self, text: str) -> str:
         """``scrub_text`` without the shortcut for text that cannot hold a number to mask."""
-        probe = text.translate(_FULLWIDTH_DIGITS)
+        # The table maps full-width characters alone: ASCII text (codes, ids) is its own probe.
+        probe = text if text.isascii() else text.translate(_FULLWIDTH_DIGITS)
+        if not _ANY_NUMBER_IN_TEXT.search(probe):
+            return text
         spans: list[tuple[int, int, str]] = []
         for match in _ID_IN_TEXT.finditer(probe):
             if looks_like_id_number(match.group()):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from fusionhub.connectors.base import DEFAULT_MAX_PAYLOAD_BYTES, BaseConnector, ParsedRecord
@@ -24,7 +24,8 @@ _REFS_IN_TEXT = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built once per record and never shared, and a frozen init costs more.
+@dataclass(slots=True)
 class RawPoint:
     """A coordinate as the source gave it, validated but not yet converted."""
 
@@ -78,9 +79,17 @@ class ConfiguredConnector(BaseConnector):
         message = f"({raw.lon}, {raw.lat}) is not a place in China (0/0 or lon/lat swapped?)"
         return None, [FieldError(raw.lon_path, message, Reason.IMPOSSIBLE_POINT)]
 
-    def scrubbed(self, attributes: Mapping[str, str]) -> dict[str, str]:
-        """Attributes with any phone or ID number masked: a last guard on what leaves here."""
-        return {key: self._pii.scrub_text(value) for key, value in attributes.items()}
+    def scrubbed(
+        self, attributes: Mapping[str, str], closed: Collection[str] = ()
+    ) -> dict[str, str]:
+        """Attributes with any phone or ID number masked: a last guard on what leaves here.
+
+        ``closed`` names attributes whose values the connector took from a closed set (an enum,
+        a flag, a bounded count, an ISO time, a rule name): none can hold such a number, so they
+        skip the scrub. Every other attribute, a new one included, is scrubbed.
+        """
+        scrub = self._pii.scrub_text
+        return {k: v if k in closed else scrub(v) for k, v in attributes.items()}
 
 
 class JsonConnector(ConfiguredConnector):
@@ -151,7 +160,9 @@ def merge_refs(given: Iterable[str], texts: Iterable[str | None]) -> tuple[str, 
     """The refs as given, then ids of other reports quoted in the texts, each once, in order."""
     refs = list(dict.fromkeys(given))
     for text in texts:
-        for found in _REFS_IN_TEXT.findall(text or ""):
+        if not text or "-" not in text:
+            continue  # every id pattern holds a hyphen: no need to run the search
+        for found in _REFS_IN_TEXT.findall(text):
             if found not in refs:
                 refs.append(found)
     return tuple(refs)
@@ -161,11 +172,15 @@ def string_attributes(values: Mapping[str, object]) -> dict[str, str]:
     """Attributes as strings (booleans ``true``/``false``), leaving out absent values."""
     result: dict[str, str] = {}
     for key, value in values.items():
+        if type(value) is str:  # the usual case, taken first: kept when not empty
+            if value:
+                result[key] = value
+            continue
         if value is None or value in ("", ()):
             continue
         if isinstance(value, bool):
             result[key] = "true" if value else "false"
-        elif isinstance(value, tuple | list):
+        elif isinstance(value, (tuple, list)):
             result[key] = ",".join(str(v) for v in value)
         else:
             result[key] = str(value)

@@ -23,6 +23,7 @@ _ISO_SHAPE = re.compile(
     r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)?",
     re.ASCII,
 )
+_FRACTION = re.compile(r"[.,](\d+)")
 
 
 def parse_source_time(value: object, path: str) -> datetime | FieldError:
@@ -31,24 +32,32 @@ def parse_source_time(value: object, path: str) -> datetime | FieldError:
     Called by every connector for every datetime field; a missing offset is +08:00 and years
     outside 2000..2100 are refused as impossible (typos such as 1026 or 2206).
     """
+    parsed = source_time(value)
+    if isinstance(parsed, datetime):
+        return parsed
+    message, reason = parsed
+    return FieldError(path, message, reason)
+
+
+def source_time(value: object) -> datetime | tuple[str, Reason]:
+    """``parse_source_time`` with the problem as (message, reason), so the caller builds the
+    field's path only when there is one."""
     if not isinstance(value, str):
-        return FieldError(path, f"must be an ISO 8601 string, got {_type_name(value)}")
+        return f"must be an ISO 8601 string, got {_type_name(value)}", Reason.WRONG_TYPE
     text = value.strip()
     if not _ISO_SHAPE.fullmatch(text):
-        return FieldError(
-            path,
+        return (
             f"{quote_value(text)} is not ISO 8601 (expected e.g. 2026-11-25T09:12:33+08:00)",
             Reason.BAD_FORMAT,
         )
     try:
-        parsed = datetime.fromisoformat(_fraction_to_micro(text))
+        # Most times carry no fraction and go to fromisoformat as they are.
+        has_fraction = "." in text or "," in text
+        parsed = datetime.fromisoformat(_fraction_to_micro(text) if has_fraction else text)
     except ValueError as exc:
-        return FieldError(
-            path, f"{quote_value(text)} is not a real date or time ({exc})", Reason.IMPOSSIBLE_DATE
-        )
+        return f"{quote_value(text)} is not a real date or time ({exc})", Reason.IMPOSSIBLE_DATE
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-        return FieldError(
-            path,
+        return (
             f"year {parsed.year} is outside {EARLIEST_YEAR}..{LATEST_YEAR}",
             Reason.IMPOSSIBLE_DATE,
         )
@@ -59,7 +68,7 @@ def parse_source_time(value: object, path: str) -> datetime | FieldError:
 
 def _fraction_to_micro(text: str) -> str:
     """fromisoformat wants 3 or 6 fraction digits before 3.11's wider support; pad or cut to 6."""
-    match = re.search(r"[.,](\d+)", text)
+    match = _FRACTION.search(text)
     if not match:
         return text
     digits = (match.group(1) + "000000")[:6]

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fusionhub.connectors import pii
 from fusionhub.connectors.base import BaseConnector
 from fusionhub.connectors.pii import PiiProtector, id_check_digit_ok, looks_like_id_number
 from fusionhub.core.events import Event, Source
@@ -212,3 +213,18 @@ def test_parties_carry_tokens_that_link_the_same_person_across_sources(
 def test_text_skipped_as_holding_no_number_is_text_the_patterns_leave_alone(text: str) -> None:
     protector = PiiProtector(b"k" * 32)
     assert protector.scrub_text(text) == protector._scrub_numbers(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789０１３８９Xx- +中a"), max_size=30))
+def test_one_search_finds_a_number_when_any_of_the_three_patterns_would(text: str) -> None:
+    patterns = (pii._MOBILE_IN_TEXT, pii._LANDLINE_IN_TEXT, pii._ID_IN_TEXT)
+    expected = any(p.search(text) for p in patterns)
+    assert bool(pii._ANY_NUMBER_IN_TEXT.search(text)) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789０１３８９- 中a"), max_size=20))
+def test_number_shortcut_matches_its_two_branch_form(text: str) -> None:
+    two_branches = re.compile(r"[0-9０-９]{7}|[1１][3-9３-９][0-9０-９][- ][0-9０-９]{4}")
+    assert bool(pii._MAYBE_NUMBER.search(text)) == bool(two_branches.search(text))
