@@ -39,6 +39,7 @@ COMPILED_MODULES = (
     "core/gazetteer.py",
     "core/jurisdiction.py",
     "core/name_index.py",
+    "ingest/chunks.py",
     "ingest/files.py",
     "ingest/parallel.py",
     "ingest/pipeline.py",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fusionhub.core.events import Source
+from fusionhub.ingest.chunks import plan_chunks
 from fusionhub.ingest.parallel import ChunkConverter
 from fusionhub.ingest.pipeline import IngestPipeline, IngestReport, PreparedBatch
 from fusionhub.ingest.publisher import KafkaPublisher
@@ -79,16 +80,14 @@ def ingest_files(
     """
     report = IngestReport()
     in_flight: deque[_SentChunk] = deque()
-    chunks = _chunks(source, files, chunk_items)
-    sizes: deque[int] = deque()
-    payloads = (_remember_size(chunk, sizes) for chunk in chunks)
+    chunks = plan_chunks(source, files, chunk_items)
     # Without a converter, chunks convert in this process (nothing to close afterwards).
     conv = converter or ChunkConverter(pipeline, 1)
     try:
-        for converted in conv.convert(source, payloads):
+        for converted, consumed in conv.convert(source, chunks):
             prepared = pipeline.admit(source, converted)
             futures = publisher.send(prepared.records)
-            in_flight.append(_SentChunk(prepared, futures, sizes.popleft()))
+            in_flight.append(_SentChunk(prepared, futures, consumed))
             while len(in_flight) > _CHUNKS_IN_FLIGHT:
                 _settle(pipeline, publisher, in_flight.popleft(), report, progress)
         while in_flight:
@@ -112,11 +111,6 @@ class _SentChunk:
     consumed: int
 
 
-def _remember_size(chunk: tuple[list[bytes], int], sizes: deque[int]) -> list[bytes]:
-    sizes.append(chunk[1])
-    return chunk[0]
-
-
 def _settle(
     pipeline: IngestPipeline,
     publisher: KafkaPublisher,
@@ -130,16 +124,3 @@ def _settle(
     report.items.extend(sent.prepared.report.items)
     if progress:
         progress(sent.consumed)
-
-
-def _chunks(source: Source, files: list[Path], size: int) -> Iterator[tuple[list[bytes], int]]:
-    payloads: list[bytes] = []
-    consumed = 0
-    for item in iter_items(source, files):
-        payloads.append(item.payload)
-        consumed += item.size
-        if len(payloads) >= size:
-            yield payloads, consumed
-            payloads, consumed = [], 0
-    if payloads:
-        yield payloads, consumed

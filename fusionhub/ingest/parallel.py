@@ -1,23 +1,30 @@
 """Conversion in worker processes, so file ingest uses every core.
 
-Parsing, validation, jurisdiction, personal-data protection and Avro encoding cost several
-times what producing the result costs, and they hold the GIL: threads cannot share them out.
-``ChunkConverter`` runs ``IngestPipeline.convert`` in forked worker processes, chunk by chunk,
-returning results in input order, while the parent keeps everything stateful (duplicate
-detection, counters, the producer). Forking shares the gazetteer and category tables already
-built in the parent, so a worker is ready at once instead of rebuilding them.
+Parsing, validation, jurisdiction, personal-data protection and Avro encoding cost more than
+producing the result, and they hold the GIL: threads cannot share them out. ``ChunkConverter``
+runs ``IngestPipeline.convert`` in forked worker processes, chunk by chunk, returning results in
+input order, while the parent keeps everything stateful (duplicate detection, counters, the
+producer). Forking shares the gazetteer and category tables already built in the parent.
+
+Each worker has a pipe of its own. A task names a chunk of the input files (a few bytes, see
+``chunks.FileChunk``) and the worker reads the lines itself, so the parent never blocks writing
+a task and never waits on a worker that waits on it; the answer comes back as one pickled list
+of plain tuples. No helper threads in the parent: its one busy thread is left to the producer.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from collections import deque
 from collections.abc import Iterable, Iterator
-from multiprocessing.pool import AsyncResult, Pool
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from fusionhub.core.events import Source
+from fusionhub.ingest.chunks import FileChunk, read_chunk
 from fusionhub.ingest.pipeline import Converted, IngestPipeline, ItemOutcome
 from fusionhub.ingest.publisher import OutgoingRecord
 
@@ -25,9 +32,8 @@ from fusionhub.ingest.publisher import OutgoingRecord
 # dataclasses in 6.4 µs (measured on 500 events).
 _Packed = tuple[str, str | None, str | None, tuple[tuple[str, str], ...], str, Any, bytes, Any]
 
-# Each worker's pipeline, set by ``_adopt`` when it starts. Under ``fork`` the initializer's
-# arguments are inherited, not pickled, so the parent's built pipeline is shared as it is.
-_WORKER: dict[str, IngestPipeline] = {}
+# Chunks handed to each worker ahead of the one being produced.
+_AHEAD_PER_WORKER = 2
 
 
 def default_workers() -> int:
@@ -35,8 +41,12 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+class WorkerFailedError(Exception):
+    """A conversion worker raised (a bug: ``convert`` never raises on bad input) or died."""
+
+
 class ChunkConverter:
-    """``IngestPipeline.convert`` over chunks of payloads, in-process or in worker processes.
+    """``IngestPipeline.convert`` over chunks of input files, in-process or in worker processes.
 
     Build it before any Kafka client of the process exists (a fork copies only the forking
     thread, and a producer's I/O thread could hold a lock at that moment). With ``workers``
@@ -45,37 +55,51 @@ class ChunkConverter:
 
     def __init__(self, pipeline: IngestPipeline, workers: int) -> None:
         self._pipeline = pipeline
-        self._pool: Pool | None = None
+        self._workers: list[tuple[BaseProcess, Connection]] = []
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
-            self._pool = context.Pool(workers, initializer=_adopt, initargs=(pipeline,))
-        self.workers = workers if self._pool is not None else 1
+            for _ in range(workers):
+                here, there = context.Pipe()
+                process = context.Process(target=_serve, args=(pipeline, there), daemon=True)
+                process.start()
+                there.close()
+                self._workers.append((process, here))
+        self.workers = len(self._workers) or 1
 
-    def convert(self, source: Source, chunks: Iterable[list[bytes]]) -> Iterator[list[Converted]]:
-        """Each chunk's converted items, in input order; called by ``ingest_files``.
+    def convert(
+        self, source: Source, chunks: Iterable[FileChunk]
+    ) -> Iterator[tuple[list[Converted], int]]:
+        """Each chunk's converted items and its size in bytes, in input order.
 
-        Workers run ahead of the caller by a few chunks. An exception in a worker (a bug:
-        ``convert`` never raises on bad input) is re-raised here.
+        Called by ``ingest_files``. Workers run ahead of the caller by a few chunks. Raises
+        ``WorkerFailedError`` if a worker raised or exited.
         """
-        if self._pool is None:
+        if not self._workers:
             for chunk in chunks:
-                yield [c for payload in chunk for c in self._pipeline.convert(source, payload)]
+                items = read_chunk(chunk)
+                yield (
+                    [c for payload in items for c in self._pipeline.convert(source, payload)],
+                    chunk[3],
+                )
             return
-        # A bounded window of chunks in the workers: reading never runs far ahead of producing.
-        window: deque[AsyncResult[list[_Packed]]] = deque()
-        for chunk in chunks:
-            window.append(self._pool.apply_async(_convert_packed, ((source.value, chunk),)))
-            if len(window) > 2 * self.workers:
-                yield [_unpack(item) for item in window.popleft().get()]
-        while window:
-            yield [_unpack(item) for item in window.popleft().get()]
+        waiting: deque[tuple[Connection, int]] = deque()
+        for n, chunk in enumerate(chunks):
+            link = self._workers[n % len(self._workers)][1]
+            link.send((source.value, chunk))
+            waiting.append((link, chunk[3]))
+            if len(waiting) > _AHEAD_PER_WORKER * len(self._workers):
+                yield _receive(*waiting.popleft())
+        while waiting:
+            yield _receive(*waiting.popleft())
 
     def close(self) -> None:
         """Stop the workers; called once when the ingest is over (also on failure)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        for process, link in self._workers:
+            # A worker may be blocked sending an answer nobody will read: stop it outright.
+            process.terminate()
+            process.join()
+            link.close()
+        self._workers = []
 
     def __enter__(self) -> ChunkConverter:
         return self
@@ -84,14 +108,34 @@ class ChunkConverter:
         self.close()
 
 
-def _adopt(pipeline: IngestPipeline) -> None:
-    _WORKER["pipeline"] = pipeline
+def _receive(link: Connection, size: int) -> tuple[list[Converted], int]:
+    try:
+        status, body = pickle.loads(link.recv_bytes())
+    except (EOFError, OSError) as exc:
+        raise WorkerFailedError(f"a conversion worker exited: {exc!r}") from exc
+    if status != "ok":
+        raise WorkerFailedError(f"a conversion worker failed: {body}")
+    return [_unpack(item) for item in body], size
 
 
-def _convert_packed(task: tuple[str, list[bytes]]) -> list[_Packed]:
-    """Runs in a worker: convert one chunk and pack it for the trip back."""
-    pipeline, source = _WORKER["pipeline"], Source(task[0])
-    return [_pack(c) for payload in task[1] for c in pipeline.convert(source, payload)]
+def _serve(pipeline: IngestPipeline, link: Connection) -> None:
+    """A worker's loop: convert each chunk it is sent until the pipe closes."""
+    while True:
+        try:
+            source, chunk = link.recv()
+        except EOFError:
+            return
+        try:
+            body: object = [
+                _pack(c)
+                for payload in read_chunk(chunk)
+                for c in pipeline.convert(Source(source), payload)
+            ]
+            status = "ok"
+        except Exception as exc:  # reported to the parent, which stops the ingest
+            # The type only: the message of a failure deep in a connector may quote input.
+            body, status = f"{type(exc).__name__} while converting {source} input", "error"
+        link.send_bytes(pickle.dumps((status, body), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _pack(item: Converted) -> _Packed:
