@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from fusionhub.connectors.errors import Reason, fail
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -98,6 +100,9 @@ def split_json(payload: bytes) -> list[JsonItem]:
     Raises ConnectorError with ``malformed_json`` (syntax, NaN, absurd nesting), ``empty_batch``
     (``[]``) or ``wrong_type`` (a bare string or number at the top).
     """
+    single = _single_object(payload)
+    if single is not None:
+        return [JsonItem(single, payload, None)]
     text = decode_json_text(payload)
     try:
         found = _split(text)
@@ -112,6 +117,37 @@ def split_json(payload: bytes) -> list[JsonItem]:
     if not found:
         raise fail("parse", Reason.EMPTY_BATCH, "$", "the array holds no records")
     return found
+
+
+# orjson reads integers beyond 64 bits as floats where json keeps them exact: any float that
+# large sends the payload the careful way (a genuine 1e20 merely takes the slower path).
+_HUGE = 2.0**63
+
+
+def _single_object(payload: bytes) -> dict[str, Any] | None:
+    """A payload that is one JSON object, parsed by orjson (a file line, most HTTP bodies).
+
+    None for anything else, including everything orjson refuses: arrays need each element's
+    bytes, and errors, NaN, lone surrogates, byte-order marks and huge numbers get the exact
+    answers of the json-module path below. What orjson accepts, json parses the same way.
+    """
+    if payload[:1] != b"{":
+        return None
+    try:
+        value = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(value, dict) or _has_huge_number(value):
+        return None
+    return value
+
+
+def _has_huge_number(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_has_huge_number(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_huge_number(v) for v in value)
+    return isinstance(value, float) and abs(value) >= _HUGE
 
 
 def _split(text: str) -> list[JsonItem] | JsonItem:
