@@ -22,6 +22,7 @@ from fusionhub.core.events import Source
 from fusionhub.ingest.files import ingest_files, input_files, iter_items
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.parallel import ChunkConverter, default_workers
+from fusionhub.runtime.heap import settle_startup_heap
 from fusionhub.settings import Settings
 from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.topics import TopicNames
@@ -41,6 +42,7 @@ def _connector_round(settings: Settings, folder: Path, workers: int) -> tuple[fl
     """Like ``fusionhub ingest`` of each source's file: worker start-up is part of the time."""
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(settings, metrics)
+    settle_startup_heap()  # as ``fusionhub ingest`` does; it applies to the raw rounds too
     items = 0
     started = time.perf_counter()
     with ChunkConverter(pipeline, workers) as converter:

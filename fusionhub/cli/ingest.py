@@ -26,6 +26,7 @@ def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
     from fusionhub.ingest.metrics import IngestMetrics
     from fusionhub.ingest.parallel import ChunkConverter, default_workers
     from fusionhub.ingest.pipeline import SeenRefs
+    from fusionhub.runtime.heap import settle_startup_heap
     from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
 
     src = Source(source)
@@ -36,6 +37,7 @@ def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
     known = prepare_ingest_topics(settings)
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(settings, metrics, SeenRefs(known))
+    settle_startup_heap()
     # Workers fork before the producer starts its I/O thread.
     converter = ChunkConverter(pipeline, settings.ingest.workers or default_workers())
     publisher = build_publisher(settings, metrics)
@@ -80,6 +82,7 @@ def ingest_raw(settings: Settings) -> None:
     from fusionhub.ingest.metrics import IngestMetrics
     from fusionhub.ingest.pipeline import SeenRefs
     from fusionhub.ingest.rawrunner import RawTopicRunner
+    from fusionhub.runtime.heap import settle_startup_heap
     from fusionhub.streams.admin import ensure_topics
     from fusionhub.streams.topics import TopicNames
     from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
@@ -92,6 +95,7 @@ def ingest_raw(settings: Settings) -> None:
     )
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(settings, metrics, SeenRefs(prepare_ingest_topics(settings)))
+    settle_startup_heap()
     publisher = build_publisher(settings, metrics)
     runner = RawTopicRunner(
         pipeline, publisher, settings.kafka_bootstrap, topics, f"{settings.streams.app_id}-raw"
