@@ -23,6 +23,7 @@ MANIFEST = PACKAGE_DIR / "native-build.json"
 # Subclasses of a compiled class must be compiled too (mypyc forbids interpreted subclasses),
 # hence every connector, not only the busiest ones.
 COMPILED_MODULES = (
+    "connectors/base.py",
     "connectors/categories.py",
     "connectors/errors.py",
     "connectors/fields.py",

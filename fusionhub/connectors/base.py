@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from fusionhub.connectors.errors import ConnectorError, FieldError, Reason, Rejection, Stage
 from fusionhub.core.events import DeviceHealthRecord, Event, Source
@@ -66,7 +66,6 @@ class ConversionBatch:
         return [r for r in self.results if isinstance(r, Rejection)]
 
 
-@runtime_checkable
 class SourceConnector(Protocol):
     """What the runner, API and CLI need from a connector."""
 
