@@ -24,7 +24,7 @@ from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.parallel import ChunkConverter, default_workers
 from fusionhub.runtime.heap import settle_startup_heap
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
+from fusionhub.streams.admin import drop_topics, ensure_topics
 from fusionhub.streams.topics import TopicNames
 from fusionhub.wiring import build_ingest_pipeline, build_publisher
 
@@ -93,12 +93,22 @@ def bench_ingest(
     workers = workers or default_workers()
     results: list[Round] = []
     items = 0
-    for _ in range(rounds):
-        connector_eps, items = _connector_round(_fresh_run(settings), folder, workers)
-        single_eps, _ = _connector_round(_fresh_run(settings), folder, 1)
-        run = _fresh_run(settings)
-        raw_eps = _raw_round(run, folder, f"{run.topic_prefix}.raw-bytes")
-        results.append(Round(connector_eps, single_eps, raw_eps))
+    used: list[Settings] = []
+    try:
+        for _ in range(rounds):
+            used.extend(_fresh_run(settings) for _ in range(3))
+            connector_eps, items = _connector_round(used[-3], folder, workers)
+            single_eps, _ = _connector_round(used[-2], folder, 1)
+            raw_eps = _raw_round(used[-1], folder, f"{used[-1].topic_prefix}.raw-bytes")
+            results.append(Round(connector_eps, single_eps, raw_eps))
+    finally:
+        # After the last round, so the broker's clean-up cannot slow a measured one.
+        for run in used:
+            drop_topics(run.kafka_bootstrap, f"{run.topic_prefix}.")
+    return _summary(results, items, rounds, workers)
+
+
+def _summary(results: list[Round], items: int, rounds: int, workers: int) -> dict[str, object]:
     ratios = [r.connector_eps / r.raw_eps for r in results]
     return {
         "bench": "ingest",

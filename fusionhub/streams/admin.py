@@ -28,3 +28,19 @@ def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> list
         return missing
     finally:
         admin.close()
+
+
+def drop_topics(bootstrap: str, prefix: str) -> list[str]:
+    """Delete every topic whose name starts with ``prefix``; returns the ones deleted.
+
+    Called by benchmarks once a round is over, so repeated runs do not pile topics (and
+    gigabytes of logs) onto the broker. Never called on the hub's own topics.
+    """
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fusionhub-admin")
+    try:
+        doomed = sorted(t for t in admin.list_topics() if t.startswith(prefix))
+        if doomed:
+            admin.delete_topics(doomed)
+        return doomed
+    finally:
+        admin.close()
