@@ -22,7 +22,7 @@ Normalised = Event | DeviceHealthRecord
 ConversionResult = Event | DeviceHealthRecord | Rejection
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built per report, so not frozen: see core/values.py
 class ParsedRecord:
     """One source record as the source sent it, before validation.
 
@@ -44,7 +44,7 @@ class ParsedRecord:
         return hashlib.sha256(self.original).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built per report, so not frozen: see core/values.py
 class ConversionBatch:
     """Everything one payload gave: one result per input item, in input order."""
 

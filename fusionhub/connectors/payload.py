@@ -25,7 +25,7 @@ XML_MEDIA_TYPES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built per report, so not frozen: see core/values.py
 class JsonItem:
     """One JSON value of a payload and its exact bytes (the whole payload for a single document)."""
 

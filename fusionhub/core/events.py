@@ -6,9 +6,11 @@ Pure data: no I/O, no clock. Times are timezone-aware ``datetime`` values suppli
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
+
+from fusionhub.core.values import value_object
 
 
 class Source(StrEnum):
@@ -34,7 +36,7 @@ def event_ref(source: Source, source_id: str) -> str:
     return f"{source.value}:{source_id}"
 
 
-@dataclass(frozen=True, slots=True)
+@value_object
 class GeoPoint:
     """A point on WGS-84. Connectors convert GCJ-02 and BD-09 before building one."""
 
@@ -42,7 +44,7 @@ class GeoPoint:
     lat: float
 
 
-@dataclass(frozen=True, slots=True)
+@value_object
 class Jurisdiction:
     """Where an event belongs, with the rule that decided each level.
 
@@ -60,7 +62,7 @@ class Jurisdiction:
     grid_rule: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_object
 class Party:
     """A person named in a report. Never holds a clear phone or ID-card number.
 
@@ -76,7 +78,7 @@ class Party:
     id_token: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_object
 class Event:
     """One report from one source, normalised. The unit the correlation engine consumes."""
 
@@ -118,7 +120,7 @@ class Event:
         return frozenset(tokens)
 
 
-@dataclass(frozen=True, slots=True)
+@value_object
 class DeviceHealthRecord:
     """A device-fault alarm: counted and kept, never opened as an incident."""
 

@@ -67,7 +67,7 @@ class Village:
     township_code: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built per report, so not frozen: see core/values.py
 class PlaceMatch:
     """A division named in an address: which one, and where in the text (``start``, ``text``)."""
 

@@ -38,7 +38,7 @@ class CameraInfo:
     township_code: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built per report, so not frozen: see core/values.py
 class LocationHints:
     """Everything a source says about where an event happened; any of it may be missing."""
 
