@@ -18,7 +18,9 @@ SOURCES = click.Choice([s.value for s in Source])
 @click.command("ingest")
 @click.argument("source", type=SOURCES)
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--chunk", default=500, show_default=True, help="Items per acknowledged batch.")
+@click.option(
+    "--chunk", default=500, show_default=True, help="Lines (or XML files) per acknowledged batch."
+)
 @click.pass_obj
 def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
     """Ingest a JSON Lines file (grid, hotline, petition) or a folder of XML alarms (video)."""
@@ -50,7 +52,7 @@ def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
                 publisher,
                 src,
                 files,
-                chunk_items=chunk,
+                chunk_lines=chunk,
                 progress=bar.update,
                 converter=converter,
             )

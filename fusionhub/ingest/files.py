@@ -67,7 +67,7 @@ def ingest_files(
     source: Source,
     files: list[Path],
     *,
-    chunk_items: int = 500,
+    chunk_lines: int = 500,
     progress: Progress | None = None,
     converter: ChunkConverter | None = None,
 ) -> IngestReport:
@@ -80,7 +80,7 @@ def ingest_files(
     """
     report = IngestReport()
     in_flight: deque[_SentChunk] = deque()
-    chunks = plan_chunks(source, files, chunk_items)
+    chunks = plan_chunks(source, files, chunk_lines)
     # Without a converter, chunks convert in this process (nothing to close afterwards).
     conv = converter or ChunkConverter(pipeline, 1)
     try:
