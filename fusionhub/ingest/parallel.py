@@ -8,8 +8,9 @@ producer). Forking shares the gazetteer and category tables already built in the
 
 Each worker has a pipe of its own. A task names a chunk of the input files (a few bytes, see
 ``chunks.FileChunk``) and the worker reads the lines itself, so the parent never blocks writing
-a task and never waits on a worker that waits on it; the answer comes back as one pickled list
-of plain tuples. No helper threads in the parent: its one busy thread is left to the producer.
+a task; the answer comes back as one pickled list of plain tuples. An answer is larger than a
+pipe holds, so a thread per worker takes answers off the pipe as soon as they come: otherwise
+a worker that finished early would wait, idle, until the parent got round to its answer.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from queue import SimpleQueue
 from typing import Any
 
 from fusionhub.core.events import Source
@@ -55,7 +58,7 @@ class ChunkConverter:
 
     def __init__(self, pipeline: IngestPipeline, workers: int) -> None:
         self._pipeline = pipeline
-        self._workers: list[tuple[BaseProcess, Connection]] = []
+        self._workers: list[tuple[BaseProcess, Connection, _Answers]] = []
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             for _ in range(workers):
@@ -63,7 +66,9 @@ class ChunkConverter:
                 process = context.Process(target=_serve, args=(pipeline, there), daemon=True)
                 process.start()
                 there.close()
-                self._workers.append((process, here))
+                answers: _Answers = SimpleQueue()
+                threading.Thread(target=_collect, args=(here, answers), daemon=True).start()
+                self._workers.append((process, here, answers))
         self.workers = len(self._workers) or 1
 
     def convert(
@@ -82,11 +87,11 @@ class ChunkConverter:
                     chunk[3],
                 )
             return
-        waiting: deque[tuple[Connection, int]] = deque()
+        waiting: deque[tuple[_Answers, int]] = deque()
         for n, chunk in enumerate(chunks):
-            link = self._workers[n % len(self._workers)][1]
+            _, link, answers = self._workers[n % len(self._workers)]
             link.send((source.value, chunk))
-            waiting.append((link, chunk[3]))
+            waiting.append((answers, chunk[3]))
             if len(waiting) > _AHEAD_PER_WORKER * len(self._workers):
                 yield _receive(*waiting.popleft())
         while waiting:
@@ -94,7 +99,7 @@ class ChunkConverter:
 
     def close(self) -> None:
         """Stop the workers; called once when the ingest is over (also on failure)."""
-        for process, link in self._workers:
+        for process, link, _ in self._workers:
             # A worker may be blocked sending an answer nobody will read: stop it outright.
             process.terminate()
             process.join()
@@ -108,11 +113,25 @@ class ChunkConverter:
         self.close()
 
 
-def _receive(link: Connection, size: int) -> tuple[list[Converted], int]:
-    try:
-        status, body = pickle.loads(link.recv_bytes())
-    except (EOFError, OSError) as exc:
-        raise WorkerFailedError(f"a conversion worker exited: {exc!r}") from exc
+# A worker's answers in the order it gave them: pickled bytes, or why its pipe closed.
+_Answers = SimpleQueue[bytes | Exception]
+
+
+def _collect(link: Connection, answers: _Answers) -> None:
+    """A thread of the parent: move one worker's answers off its pipe until the pipe closes."""
+    while True:
+        try:
+            answers.put(link.recv_bytes())
+        except (EOFError, OSError) as exc:
+            answers.put(exc)
+            return
+
+
+def _receive(answers: _Answers, size: int) -> tuple[list[Converted], int]:
+    answer = answers.get()
+    if isinstance(answer, Exception):
+        raise WorkerFailedError(f"a conversion worker exited: {answer!r}") from answer
+    status, body = pickle.loads(answer)
     if status != "ok":
         raise WorkerFailedError(f"a conversion worker failed: {body}")
     return [_unpack(item) for item in body], size
