@@ -89,8 +89,11 @@ class ChunkConverter:
             return
         waiting: deque[tuple[_Answers, int]] = deque()
         for n, chunk in enumerate(chunks):
-            _, link, answers = self._workers[n % len(self._workers)]
-            link.send((source.value, chunk))
+            process, link, answers = self._workers[n % len(self._workers)]
+            try:
+                link.send((source.value, chunk))
+            except OSError as exc:  # its end of the pipe is gone
+                raise WorkerFailedError(f"a conversion worker exited ({process.exitcode})") from exc
             waiting.append((answers, chunk[3]))
             if len(waiting) > _AHEAD_PER_WORKER * len(self._workers):
                 yield _receive(*waiting.popleft())
