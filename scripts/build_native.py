@@ -39,13 +39,14 @@ def build() -> None:
     clean()
     paths = [f"fusionhub/{name}" for name in native.COMPILED_MODULES]
     os.chdir(ROOT)
+    jobs = str(os.cpu_count() or 1)
     with tempfile.TemporaryDirectory(prefix="fusionhub-native-") as tmp:
         setup(
             name="fusionhub-native",
             packages=[],
             py_modules=[],
             ext_modules=mypycify(paths, opt_level="3", group_name="fusionhub.native"),
-            script_args=["-q", "build_ext", "--inplace", "--build-temp", tmp, "-j", "2"],
+            script_args=["-q", "build_ext", "--inplace", "--build-temp", tmp, "-j", jobs],
         )
     native.MANIFEST.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
     print(f"compiled {len(paths)} modules: {', '.join(native.running_compiled())}")

@@ -66,9 +66,10 @@ class ChunkConverter:
                 process = context.Process(target=_serve, args=(pipeline, there), daemon=True)
                 process.start()
                 there.close()
-                answers: _Answers = SimpleQueue()
+                self._workers.append((process, here, SimpleQueue()))
+            # Threads only once every worker is forked: a fork copies no thread but its own.
+            for _, here, answers in self._workers:
                 threading.Thread(target=_collect, args=(here, answers), daemon=True).start()
-                self._workers.append((process, here, answers))
         self.workers = len(self._workers) or 1
 
     def convert(
@@ -103,7 +104,7 @@ class ChunkConverter:
     def close(self) -> None:
         """Stop the workers; called once when the ingest is over (also on failure)."""
         for process, link, _ in self._workers:
-            # A worker may be blocked sending an answer nobody will read: stop it outright.
+            # Stopped outright: a worker may be halfway through a chunk nobody wants any more.
             process.terminate()
             process.join()
             link.close()
