@@ -90,6 +90,15 @@ class KafkaPublisher:
             partitioner=CountyPartitioner(),
         )
 
+    def ready(self, topics: Sequence[str]) -> None:
+        """Block until the producer knows each topic's partitions (at most ``max_block_ms``).
+
+        Called by the ingest benchmark before its clock starts: a topic created moments before
+        has no leader yet, and the first batch would otherwise wait out metadata retries.
+        """
+        for topic in topics:
+            self._producer.partitions_for(topic)
+
     def send(self, records: Sequence[OutgoingRecord]) -> list[Any]:
         """Hand ``records`` to the producer; returns their futures (kafka-python's)."""
         futures = []
