@@ -159,13 +159,7 @@ class CandidateIndex:
         found: set[str] = set()
         get = self.keys.get
         for key in self._lookup_keys(f):
-            held = get(key)
-            if held is None:
-                continue
-            if isinstance(held, str):
-                found.add(held)
-            else:
-                found.update(held)
+            _collect(found, get(key))
         for token in f.tokens:
             _collect(found, self.persons.get(token))
         profiles = self.profiles

@@ -82,11 +82,7 @@ class ChunkConverter:
         """
         if not self._workers:
             for chunk in chunks:
-                items = read_chunk(chunk)
-                yield (
-                    [c for payload in items for c in self._pipeline.convert(source, payload)],
-                    chunk[3],
-                )
+                yield _convert_chunk(self._pipeline, source, chunk), chunk[3]
             return
         waiting: deque[tuple[_Answers, int]] = deque()
         for n, chunk in enumerate(chunks):
@@ -149,16 +145,17 @@ def _serve(pipeline: IngestPipeline, link: Connection) -> None:
         except EOFError:
             return
         try:
-            body: object = [
-                _pack(c)
-                for payload in read_chunk(chunk)
-                for c in pipeline.convert(Source(source), payload)
-            ]
+            body: object = [_pack(c) for c in _convert_chunk(pipeline, Source(source), chunk)]
             status = "ok"
         except Exception as exc:  # reported to the parent, which stops the ingest
             # The type only: the message of a failure deep in a connector may quote input.
             body, status = f"{type(exc).__name__} while converting {source} input", "error"
         link.send_bytes(pickle.dumps((status, body), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _convert_chunk(pipeline: IngestPipeline, source: Source, chunk: FileChunk) -> list[Converted]:
+    """Every item of a chunk converted, in order: the same work in a worker and in-process."""
+    return [c for payload in read_chunk(chunk) for c in pipeline.convert(source, payload)]
 
 
 def _pack(item: Converted) -> _Packed:
