@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry
 from fusionhub.core.events import Source
 from fusionhub.ingest.files import ingest_files, input_files, iter_items
 from fusionhub.ingest.metrics import IngestMetrics
-from fusionhub.ingest.parallel import ChunkConverter, default_workers
+from fusionhub.ingest.parallel import default_workers, open_ingest
 from fusionhub.runtime.heap import settle_startup_heap
 from fusionhub.settings import Settings
 from fusionhub.streams.admin import drop_topics, ensure_topics
@@ -49,16 +49,13 @@ def _connector_round(settings: Settings, folder: Path, workers: int) -> tuple[fl
     settle_startup_heap()  # as ``fusionhub ingest`` does; it applies to the raw rounds too
     items = 0
     topics = TopicNames(settings.topic_prefix)
-    with ChunkConverter(pipeline, workers) as converter:
-        publisher = build_publisher(settings, metrics)
-        publisher.ready([topics.events, topics.dead_letter, topics.device_health])
+    with open_ingest(pipeline, workers, lambda: build_publisher(settings, metrics)) as chunked:
+        chunked.ready([topics.events, topics.dead_letter, topics.device_health])
         started = time.perf_counter()
         for source in JSON_SOURCES:
-            files = input_files(source, folder)
-            report = ingest_files(pipeline, publisher, source, files, converter=converter)
+            report = ingest_files(chunked, source, input_files(source, folder))
             items += report.received
         elapsed = time.perf_counter() - started
-    publisher.close()
     return items / elapsed, items
 
 

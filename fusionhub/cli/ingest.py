@@ -26,7 +26,7 @@ def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
     """Ingest a JSON Lines file (grid, hotline, petition) or a folder of XML alarms (video)."""
     from fusionhub.ingest.files import ingest_files, input_files, total_bytes
     from fusionhub.ingest.metrics import IngestMetrics
-    from fusionhub.ingest.parallel import ChunkConverter, default_workers
+    from fusionhub.ingest.parallel import default_workers, open_ingest
     from fusionhub.ingest.pipeline import SeenRefs
     from fusionhub.runtime.heap import settle_startup_heap
     from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
@@ -40,25 +40,14 @@ def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(settings, metrics, SeenRefs(known))
     settle_startup_heap()
-    # Workers fork before the producer starts its I/O thread.
-    converter = ChunkConverter(pipeline, settings.ingest.workers or default_workers())
-    publisher = build_publisher(settings, metrics)
-    try:
-        with click.progressbar(
+    workers = settings.ingest.workers or default_workers()
+    with (
+        open_ingest(pipeline, workers, lambda: build_publisher(settings, metrics)) as chunked,
+        click.progressbar(
             length=total_bytes(files), label=f"{source} {path}", file=sys.stderr
-        ) as bar:
-            report = ingest_files(
-                pipeline,
-                publisher,
-                src,
-                files,
-                chunk_lines=chunk,
-                progress=bar.update,
-                converter=converter,
-            )
-    finally:
-        converter.close()
-        publisher.close()
+        ) as bar,
+    ):
+        report = ingest_files(chunked, src, files, chunk_lines=chunk, progress=bar.update)
     click.echo(json.dumps({"source": source, **report.summary()}))
 
 

@@ -1,41 +1,51 @@
-"""Conversion in worker processes, so file ingest uses every core.
+"""File ingest in worker processes that convert their chunks and produce them themselves.
 
-Parsing, validation, jurisdiction, personal-data protection and Avro encoding cost more than
-producing the result, and they hold the GIL: threads cannot share them out. ``ChunkConverter``
-runs ``IngestPipeline.convert`` in forked worker processes, chunk by chunk, returning results in
-input order, while the parent keeps everything stateful (duplicate detection, counters, the
-producer). Forking shares the gazetteer and category tables already built in the parent.
+Parsing, validation, jurisdiction, personal-data protection and Avro encoding hold the GIL, and
+so does kafka-python's ``send`` (about 12 µs a record, as much as a third of the conversion):
+threads cannot share them out. Each worker is a forked process with a producer of its own; the
+parent keeps everything stateful (duplicate detection in input order, counters, progress) and
+moves only outcomes and verdicts, never records. Forking shares the gazetteer and category
+tables already built in the parent.
 
-Each worker has a pipe of its own. A task names a chunk of the input files (a few bytes, see
-``chunks.FileChunk``) and the worker reads the lines itself, so the parent never blocks writing
-a task; the answer comes back as one pickled list of plain tuples. An answer is larger than a
-pipe holds, so a thread per worker takes answers off the pipe as soon as they come: otherwise
-a worker that finished early would wait, idle, until the parent got round to its answer.
+One pipe per worker; per chunk ``n``:
+
+    parent -> worker   ("convert", n, source, chunk)   a chunk names file bytes, see chunks.py
+    worker -> parent   ("converted", n, outcomes)      status, ref, reason, errors per item
+    parent -> worker   ("produce", n, dropped)         the items the parent judged duplicates
+    worker -> parent   ("acked", n, seconds)           all of chunk n is on the broker
+
+or ``("failed", n, why)`` when the broker refused, ``("error", n, why)`` when conversion raised
+(a bug). A thread per worker takes its messages off the pipe as they come.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import threading
+import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from queue import SimpleQueue
 from typing import Any
 
 from fusionhub.core.events import Source
-from fusionhub.ingest.chunks import FileChunk, read_chunk
-from fusionhub.ingest.pipeline import Converted, IngestPipeline, ItemOutcome
-from fusionhub.ingest.publisher import OutgoingRecord
+from fusionhub.ingest.chunked import (
+    CHUNKS_IN_FLIGHT,
+    ChunkIngest,
+    InProcessIngest,
+    SettledChunk,
+    convert_chunk,
+)
+from fusionhub.ingest.chunks import FileChunk
+from fusionhub.ingest.pipeline import Converted, IngestPipeline, ItemOutcome, Judgement
+from fusionhub.ingest.publisher import KafkaPublisher, PublishError
 
-# What a worker sends back per item: a plain tuple round-trips through pickle in 0.24 µs, the
-# dataclasses in 6.4 µs (measured on 500 events).
-_Packed = tuple[str, str | None, str | None, tuple[tuple[str, str], ...], str, Any, bytes, Any]
+PublisherFactory = Callable[[], KafkaPublisher]
 
-# Chunks handed to each worker ahead of the one being produced.
+# Chunks handed to each worker to convert ahead of the one being judged.
 _AHEAD_PER_WORKER = 2
 
 
@@ -44,124 +54,244 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def open_ingest(pipeline: IngestPipeline, workers: int, publisher: PublisherFactory) -> ChunkIngest:
+    """``WorkerIngest`` for more than one worker where ``fork`` exists, else ``InProcessIngest``.
+
+    Called by ``fusionhub ingest`` and its benchmark before any Kafka client of the process
+    exists (a fork copies only the forking thread). ``publisher`` builds one producer; it is
+    called in each worker, or once here.
+    """
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return WorkerIngest(pipeline, workers, publisher)
+    return InProcessIngest(pipeline, publisher())
+
+
 class WorkerFailedError(Exception):
-    """A conversion worker raised (a bug: ``convert`` never raises on bad input) or died."""
+    """A worker raised (a bug: ``convert`` never raises on bad input), could not start, or died."""
 
 
-class ChunkConverter:
-    """``IngestPipeline.convert`` over chunks of input files, in-process or in worker processes.
+# A worker's messages of one kind, in the order it sent them, or why its pipe closed.
+_Inbox = SimpleQueue[tuple[Any, ...] | Exception]
 
-    Build it before any Kafka client of the process exists (a fork copies only the forking
-    thread, and a producer's I/O thread could hold a lock at that moment). With ``workers``
-    of 1 or less, or where ``fork`` is unavailable, chunks are converted in-process.
+
+class _Link:
+    """The parent's side of one worker: its process, its pipe, its two inboxes."""
+
+    def __init__(self, process: BaseProcess, pipe: Connection) -> None:
+        self.process = process
+        self.pipe = pipe
+        self.converted: _Inbox = SimpleQueue()  # "converted" and "ready" answers
+        self.acked: _Inbox = SimpleQueue()
+        self.collector = threading.Thread(target=self.collect, daemon=True)
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        try:
+            self.pipe.send(message)
+        except OSError as exc:  # its end of the pipe is gone
+            raise self.last_word() from exc
+
+    def last_word(self) -> Exception:
+        """Why a worker whose pipe is closed left: the failure it reported, else its exit."""
+        self.collector.join(timeout=5.0)  # it ends at the pipe's end, after any last message
+        while not self.converted.empty():
+            message = self.converted.get()
+            if isinstance(message, tuple) and message[0] in ("error", "failed"):
+                try:
+                    _expect_message(message, "")
+                except Exception as failure:
+                    return failure
+        return WorkerFailedError(f"an ingest worker exited ({self.process.exitcode})")
+
+    def collect(self) -> None:
+        """A thread of the parent: sort the worker's messages until its pipe closes.
+
+        A failure goes to both inboxes, so the parent sees it whichever it waits on.
+        """
+        while True:
+            try:
+                message = self.pipe.recv()
+            except (EOFError, OSError) as exc:
+                self.converted.put(exc)
+                self.acked.put(exc)
+                return
+            kind = message[0]
+            if kind in ("converted", "ready"):
+                self.converted.put(message)
+            elif kind == "acked":
+                self.acked.put(message)
+            else:
+                self.converted.put(message)
+                self.acked.put(message)
+
+
+def _expect(inbox: _Inbox, kind: str) -> tuple[Any, ...]:
+    """The next message of ``inbox``; raises for a failure or a closed pipe."""
+    message = inbox.get()
+    if isinstance(message, Exception):
+        raise WorkerFailedError(f"an ingest worker exited: {message!r}") from message
+    return _expect_message(message, kind)
+
+
+def _expect_message(message: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
+    """``message`` if it is of ``kind``; raises the failure it reports otherwise."""
+    if message[0] == "failed":
+        raise PublishError(message[2])
+    if message[0] != kind:
+        raise WorkerFailedError(f"an ingest worker failed: {message[2]}")
+    return message
+
+
+class WorkerIngest:
+    """``ChunkIngest`` with ``workers`` forked processes, each converting and producing.
+
+    Build it with ``open_ingest``; use it as a context manager, or call ``close``.
     """
 
-    def __init__(self, pipeline: IngestPipeline, workers: int) -> None:
+    def __init__(self, pipeline: IngestPipeline, workers: int, publisher: PublisherFactory) -> None:
         self._pipeline = pipeline
-        self._workers: list[tuple[BaseProcess, Connection, _Answers]] = []
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            for _ in range(workers):
-                here, there = context.Pipe()
-                process = context.Process(target=_serve, args=(pipeline, there), daemon=True)
-                process.start()
-                there.close()
-                self._workers.append((process, here, SimpleQueue()))
-            # Threads only once every worker is forked: a fork copies no thread but its own.
-            for _, here, answers in self._workers:
-                threading.Thread(target=_collect, args=(here, answers), daemon=True).start()
-        self.workers = len(self._workers) or 1
+        self._links: list[_Link] = []
+        context = multiprocessing.get_context("fork")
+        for _ in range(workers):
+            here, there = context.Pipe()
+            process = context.Process(target=_serve, args=(pipeline, publisher, there), daemon=True)
+            process.start()
+            there.close()
+            self._links.append(_Link(process, here))
+        # Threads only once every worker is forked: a fork copies no thread but its own.
+        for link in self._links:
+            link.collector.start()
 
-    def convert(
-        self, source: Source, chunks: Iterable[FileChunk]
-    ) -> Iterator[tuple[list[Converted], int]]:
-        """Each chunk's converted items and its size in bytes, in input order.
+    def ready(self, topics: Sequence[str]) -> None:
+        """See ``ChunkIngest.ready``; every worker's producer fetches the topics' metadata."""
+        for link in self._links:
+            link.send(("ready", -1, list(topics)))
+        for link in self._links:
+            _expect(link.converted, "ready")
 
-        Called by ``ingest_files``. Workers run ahead of the caller by a few chunks. Raises
-        ``WorkerFailedError`` if a worker raised or exited.
-        """
-        if not self._workers:
-            for chunk in chunks:
-                yield _convert_chunk(self._pipeline, source, chunk), chunk[3]
-            return
-        waiting: deque[tuple[_Answers, int]] = deque()
-        for n, chunk in enumerate(chunks):
-            process, link, answers = self._workers[n % len(self._workers)]
-            try:
-                link.send((source.value, chunk))
-            except OSError as exc:  # its end of the pipe is gone
-                raise WorkerFailedError(f"a conversion worker exited ({process.exitcode})") from exc
-            waiting.append((answers, chunk[3]))
-            if len(waiting) > _AHEAD_PER_WORKER * len(self._workers):
-                yield _receive(*waiting.popleft())
-        while waiting:
-            yield _receive(*waiting.popleft())
+    def ingest(self, source: Source, chunks: Iterable[FileChunk]) -> Iterator[SettledChunk]:
+        """See ``ChunkIngest.ingest``. Raises ``WorkerFailedError`` if a worker failed."""
+        links = self._links
+        dispatched: deque[tuple[int, int]] = deque()
+        judged: deque[tuple[int, Judgement, int]] = deque()
+        try:
+            for n, chunk in enumerate(chunks):
+                links[n % len(links)].send(("convert", n, source.value, chunk))
+                dispatched.append((n, chunk[3]))
+                if len(dispatched) > _AHEAD_PER_WORKER * len(links):
+                    judged.append(self._judge(source, *dispatched.popleft()))
+                while len(judged) > CHUNKS_IN_FLIGHT * len(links):
+                    yield self._settle(*judged.popleft())
+            while dispatched:
+                judged.append(self._judge(source, *dispatched.popleft()))
+            while judged:
+                yield self._settle(*judged.popleft())
+        except BaseException:
+            for _, judgement, _ in judged:
+                self._pipeline.seen.forget(judgement.new_refs)
+            raise
+
+    def _judge(self, source: Source, n: int, size: int) -> tuple[int, Judgement, int]:
+        link = self._links[n % len(self._links)]
+        outcomes = [ItemOutcome(*o) for o in _expect(link.converted, "converted")[2]]
+        judgement = self._pipeline.judge(source, outcomes)
+        kept = set(judgement.keep)
+        link.send(("produce", n, [i for i in range(len(outcomes)) if i not in kept]))
+        self._pipeline.metrics.in_flight.inc(len(kept))
+        return n, judgement, size
+
+    def _settle(self, n: int, judgement: Judgement, size: int) -> SettledChunk:
+        seconds = _expect(self._links[n % len(self._links)].acked, "acked")[2]
+        metrics = self._pipeline.metrics
+        metrics.in_flight.dec(len(judgement.keep))
+        metrics.produce_latency.observe(seconds)
+        self._pipeline.seen.confirm(judgement.new_refs)
+        return SettledChunk(judgement.report.items, size)
 
     def close(self) -> None:
-        """Stop the workers; called once when the ingest is over (also on failure)."""
-        for process, link, _ in self._workers:
-            # Stopped outright: a worker may be halfway through a chunk nobody wants any more.
-            process.terminate()
-            process.join()
-            link.close()
-        self._workers = []
+        """Stop the workers; called once when the ingest is over (also on failure).
 
-    def __enter__(self) -> ChunkConverter:
+        A finished ingest has nothing left in any producer: every chunk was acknowledged.
+        """
+        for link in self._links:
+            # Stopped outright: after a failure a worker may be busy with a chunk nobody wants.
+            link.process.terminate()
+            link.process.join()
+            link.pipe.close()
+        self._links = []
+
+    def __enter__(self) -> WorkerIngest:
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
 
-# A worker's answers in the order it gave them: pickled bytes, or why its pipe closed.
-_Answers = SimpleQueue[bytes | Exception]
+def _serve(pipeline: IngestPipeline, publisher: PublisherFactory, pipe: Connection) -> None:
+    """A worker's life: build its producer, then serve the parent until the pipe closes."""
+    try:
+        producer = publisher()
+    except Exception as exc:  # no input is involved yet: the message is safe to pass on
+        pipe.send(("error", -1, f"could not start a producer: {type(exc).__name__}: {exc}"))
+        return
+    _Worker(pipeline, producer, pipe).run()
 
 
-def _collect(link: Connection, answers: _Answers) -> None:
-    """A thread of the parent: move one worker's answers off its pipe until the pipe closes."""
-    while True:
+class _Worker:
+    """Converts the chunks it is sent, produces what the parent keeps, reports acks."""
+
+    def __init__(self, pipeline: IngestPipeline, publisher: KafkaPublisher, pipe: Connection):
+        self.pipeline = pipeline
+        self.publisher = publisher
+        self.pipe = pipe
+        self.converted: dict[int, list[Converted]] = {}
+        self.in_flight: deque[tuple[int, list[Any], float]] = deque()
+
+    def run(self) -> None:
+        while True:
+            if self.in_flight and not self.pipe.poll():
+                self.settle_oldest()  # nothing else to do: wait for the broker
+                continue
+            try:
+                message = self.pipe.recv()
+            except EOFError:
+                return
+            kind, n, body = message[0], message[1], message[-1]
+            if kind == "convert":
+                self.convert(n, Source(message[2]), body)
+            elif kind == "produce":
+                self.produce(n, body)
+            else:  # "ready"
+                self.publisher.ready(body)
+                self.pipe.send(("ready", n, None))
+            while self.in_flight and all(f.is_done for f in self.in_flight[0][1]):
+                self.settle_oldest()
+
+    def convert(self, n: int, source: Source, chunk: FileChunk) -> None:
         try:
-            answers.put(link.recv_bytes())
-        except (EOFError, OSError) as exc:
-            answers.put(exc)
-            return
-
-
-def _receive(answers: _Answers, size: int) -> tuple[list[Converted], int]:
-    answer = answers.get()
-    if isinstance(answer, Exception):
-        raise WorkerFailedError(f"a conversion worker exited: {answer!r}") from answer
-    status, body = pickle.loads(answer)
-    if status != "ok":
-        raise WorkerFailedError(f"a conversion worker failed: {body}")
-    return [_unpack(item) for item in body], size
-
-
-def _serve(pipeline: IngestPipeline, link: Connection) -> None:
-    """A worker's loop: convert each chunk it is sent until the pipe closes."""
-    while True:
-        try:
-            source, chunk = link.recv()
-        except EOFError:
-            return
-        try:
-            body: object = [_pack(c) for c in _convert_chunk(pipeline, Source(source), chunk)]
-            status = "ok"
+            items = convert_chunk(self.pipeline, source, chunk)
         except Exception as exc:  # reported to the parent, which stops the ingest
             # The type only: the message of a failure deep in a connector may quote input.
-            body, status = f"{type(exc).__name__} while converting {source} input", "error"
-        link.send_bytes(pickle.dumps((status, body), protocol=pickle.HIGHEST_PROTOCOL))
+            self.pipe.send(("error", n, f"{type(exc).__name__} while converting {source} input"))
+            return
+        self.converted[n] = items
+        outcomes = [(o.status, o.event_ref, o.reason, o.errors) for o in (c.outcome for c in items)]
+        self.pipe.send(("converted", n, outcomes))
 
+    def produce(self, n: int, dropped: list[int]) -> None:
+        items = self.converted.pop(n)
+        if dropped:
+            skip = set(dropped)
+            items = [c for i, c in enumerate(items) if i not in skip]
+        futures = self.publisher.send([c.record for c in items])
+        self.in_flight.append((n, futures, time.perf_counter()))
+        while len(self.in_flight) > CHUNKS_IN_FLIGHT:
+            self.settle_oldest()
 
-def _convert_chunk(pipeline: IngestPipeline, source: Source, chunk: FileChunk) -> list[Converted]:
-    """Every item of a chunk converted, in order: the same work in a worker and in-process."""
-    return [c for payload in read_chunk(chunk) for c in pipeline.convert(source, payload)]
-
-
-def _pack(item: Converted) -> _Packed:
-    o, r = item.outcome, item.record
-    return (o.status, o.event_ref, o.reason, o.errors, r.topic, r.key, r.value, r.headers)
-
-
-def _unpack(p: _Packed) -> Converted:
-    return Converted(ItemOutcome(p[0], p[1], p[2], p[3]), OutgoingRecord(p[4], p[5], p[6], p[7]))
+    def settle_oldest(self) -> None:
+        n, futures, started = self.in_flight.popleft()
+        try:
+            self.publisher.wait(futures)
+        except PublishError as exc:
+            self.pipe.send(("failed", n, str(exc)))
+            raise SystemExit(1) from exc
+        self.pipe.send(("acked", n, time.perf_counter() - started))

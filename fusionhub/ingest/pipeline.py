@@ -85,6 +85,15 @@ class PreparedBatch:
     new_refs: list[str]
 
 
+@dataclass
+class Judgement:
+    """What ``IngestPipeline.judge`` decided for a list of converted items."""
+
+    report: IngestReport
+    keep: list[int]  # indices of the items to produce (all but the duplicates)
+    new_refs: list[str]  # to confirm once those items are acknowledged
+
+
 class SeenRefs:
     """Event refs already ingested, so the same source id sent twice makes one event.
 
@@ -162,21 +171,32 @@ class IngestPipeline:
 
     def admit(self, source: Source, converted: list[Converted]) -> PreparedBatch:
         """The stateful half: drop duplicates, count, and collect what is to be produced."""
-        prepared = PreparedBatch(IngestReport(), [], [])
+        judged = self.judge(source, [item.outcome for item in converted])
+        records = [converted[i].record for i in judged.keep]
+        return PreparedBatch(judged.report, records, judged.new_refs)
+
+    def judge(self, source: Source, outcomes: list[ItemOutcome]) -> Judgement:
+        """``admit`` on the outcomes alone: which items to produce, the report, the new refs.
+
+        Called in input order, by ``admit`` and by the parent of file-ingest workers, which
+        produce the records themselves. An item whose ref is already seen, or pending from an
+        earlier item, becomes a duplicate; counters are updated here.
+        """
+        judged = Judgement(IngestReport(), [], [])
         rejected: Counter[str] = Counter()
-        for item in converted:
-            status, ref = item.outcome.status, item.outcome.event_ref
+        for index, outcome in enumerate(outcomes):
+            status, ref = outcome.status, outcome.event_ref
             if status != REJECTED and ref is not None and not self.seen.claim(ref):
-                prepared.report.items.append(ItemOutcome(DUPLICATE, ref))
+                judged.report.items.append(ItemOutcome(DUPLICATE, ref))
                 continue
             if status == REJECTED:
-                rejected[item.outcome.reason or ""] += 1
+                rejected[outcome.reason or ""] += 1
             else:
-                prepared.new_refs.append(ref or "")
-            prepared.records.append(item.record)
-            prepared.report.items.append(item.outcome)
-        self._count(source, prepared.report, rejected)
-        return prepared
+                judged.new_refs.append(ref or "")
+            judged.keep.append(index)
+            judged.report.items.append(outcome)
+        self._count(source, judged.report, rejected)
+        return judged
 
     def _count(self, source: Source, report: IngestReport, rejected: Counter[str]) -> None:
         # Once per batch rather than per item: a labelled counter costs a lookup each time.
@@ -199,7 +219,7 @@ class IngestPipeline:
         if isinstance(result, Rejection):
             return self._rejected(source, result)
         if isinstance(result, Event):
-            value = self.codec.encode(EVENT_SUBJECT, event_to_record(result))
+            value = self.codec.encode_object(EVENT_SUBJECT, result, event_to_record)
             key = partition_key(result.jurisdiction.county_code)
             headers = [("event_ref", result.event_ref.encode())]
             record = OutgoingRecord(self.topics.events, key, value, headers)

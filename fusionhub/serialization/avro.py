@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import struct
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
 
@@ -16,6 +17,7 @@ from fusionhub.serialization.avro_writer import AvroWriter, build_writer
 from fusionhub.serialization.registry import SchemaRegistry
 
 MAGIC = 0
+T = TypeVar("T")
 _HEADER = struct.Struct(">bI")
 
 
@@ -52,6 +54,20 @@ class AvroCodec:
         buf.write(header)
         schemaless_writer(buf, parsed, record)
         return buf.getvalue()
+
+    def encode_object(
+        self, subject: str, value: T, to_record: Callable[[T], dict[str, Any]]
+    ) -> bytes:
+        """Frame and encode a value object whose attributes are named as the schema's fields.
+
+        Called by the ingest pipeline for every event: the same bytes as
+        ``encode(subject, to_record(value))``, without building the dict unless the writer
+        hands the value to fastavro. Raises as ``encode`` does.
+        """
+        header, _, writer = self._writer(subject)
+        if writer is not None:
+            return header + writer.encode_object(value, to_record)
+        return self.encode(subject, to_record(value))
 
     def decode(self, data: bytes, subject: str | None = None) -> dict[str, Any]:
         """Decode framed bytes; with ``subject``, resolve to that subject's newest schema.

@@ -173,7 +173,8 @@ class ArrayNode(Node):
         self.items = items
 
     def write(self, out: list[bytes], value: object) -> None:
-        if type(value) is not list:
+        # fastavro writes any sequence; a tuple (as value objects hold) the same as a list.
+        if type(value) is not list and type(value) is not tuple:
             raise FallbackError
         if value:
             _write_long(out, len(value))
@@ -235,6 +236,33 @@ class RecordNode(Node):
         nodes = self.nodes
         for i in range(len(names)):
             item = value.get(names[i], MISSING)
+            if item is MISSING:
+                item = self.defaults[i]
+                if item is MISSING:
+                    raise FallbackError
+            nodes[i].write(out, item)
+
+
+@final
+class AttributeRecordNode(Node):
+    """A record read from an object's attributes, named as the schema's fields.
+
+    Lets a value object (``Event``) be written without first building its dict: the caller
+    keeps the dict mapping as the fallback, and fastavro is given that dict when this refuses.
+    """
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.nodes: list[Node] = []
+        self.defaults: list[object] = []
+
+    def write(self, out: list[bytes], value: object) -> None:
+        if isinstance(value, dict):
+            raise FallbackError  # a dict is written by RecordNode, never by attribute
+        names = self.names
+        nodes = self.nodes
+        for i in range(len(names)):
+            item = getattr(value, names[i], MISSING)
             if item is MISSING:
                 item = self.defaults[i]
                 if item is MISSING:

@@ -13,6 +13,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from prometheus_client import CollectorRegistry
 
 from fusionhub.core.events import Source
+from fusionhub.ingest.chunked import InProcessIngest
 from fusionhub.ingest.files import ingest_files, input_files
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
@@ -63,15 +64,14 @@ def ingest_folder(settings: Settings, folder: Path) -> int:
     )
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(settings, metrics)
-    publisher = build_publisher(settings, metrics)
     accepted = 0
-    for source in Source:
-        try:
-            files = input_files(source, folder)
-        except FileNotFoundError:
-            continue
-        accepted += ingest_files(pipeline, publisher, source, files).count("accepted")
-    publisher.close()
+    with InProcessIngest(pipeline, build_publisher(settings, metrics)) as ingest:
+        for source in Source:
+            try:
+                files = input_files(source, folder)
+            except FileNotFoundError:
+                continue
+            accepted += ingest_files(ingest, source, files).count("accepted")
     return accepted
 
 
