@@ -120,4 +120,6 @@ def prepare_ingest_topics(settings: Settings) -> set[str]:
         [topics.events, topics.device_health, topics.dead_letter],
         settings.streams.topic_partitions,
     )
-    return refs_on_topics(settings.kafka_bootstrap, [topics.events, topics.device_health])
+    return refs_on_topics(
+        settings.kafka_bootstrap, [topics.events, topics.device_health], build_codec(settings)
+    )

@@ -66,11 +66,9 @@ def prepare_events(settings: Settings, n_events: int, seed: int = 7) -> list[Eve
             for rec in pipeline.prepare(source, payload).records:
                 if rec.topic != topic:
                     continue
-                occurred = codec.decode(rec.value, EVENT_SUBJECT)["occurred_at"]
-                ref = dict(rec.headers)["event_ref"].decode()
-                timed.append(
-                    (occurred, len(timed), EventRecord(ref, rec.key, rec.value, rec.headers))
-                )
+                decoded = codec.decode(rec.value, EVENT_SUBJECT)
+                record = EventRecord(decoded["event_ref"], rec.key, rec.value, rec.headers)
+                timed.append((decoded["occurred_at"], len(timed), record))
     timed.sort(key=lambda item: (item[0], item[1]))
     return [record for _, _, record in timed]
 

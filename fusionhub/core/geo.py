@@ -29,9 +29,8 @@ _INVERSE_MAX_STEPS = 30
 CHINA_LON_RANGE = (73.5, 135.1)
 CHINA_LAT_RANGE = (18.1, 53.6)
 
-# The GCJ-02 inversion evaluates the offset formulas some four times per point: local names
-# spare the attribute lookups (the arithmetic, and so every bit of the result, is unchanged).
-_sin, _cos, _sqrt, _radians, _PI = math.sin, math.cos, math.sqrt, math.radians, math.pi
+# math.radians(x) is x times this very constant, so every result keeps its bits.
+_DEGREES_TO_RADIANS = math.pi / 180.0
 
 _WGS84_NAMES = frozenset({"WGS84", "WGS-84", "EPSG:4326"})
 _GCJ02_NAMES = frozenset({"GCJ02", "GCJ-02"})
@@ -46,24 +45,26 @@ def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
     """
     # The published latitude and longitude offset formulas, written out in one place: the wave
     # and square-root terms they share are computed once. Every expression keeps the published
-    # order of operations, so each result is the same float to the last bit.
+    # order of operations, so each result is the same float to the last bit. math.* is called
+    # by name: compiled, that is a direct C call on unboxed floats (the inversion evaluates
+    # these formulas some four times per point).
     x, y = lon - 105.0, lat - 35.0
-    root = _sqrt(abs(x))
-    wave = (20.0 * _sin(6.0 * x * _PI) + 20.0 * _sin(2.0 * x * _PI)) * 2.0 / 3.0
+    root = math.sqrt(abs(x))
+    wave = (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
     d_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * root
     d_lat += wave
-    d_lat += (20.0 * _sin(y * _PI) + 40.0 * _sin(y / 3.0 * _PI)) * 2.0 / 3.0
-    d_lat += (160.0 * _sin(y / 12.0 * _PI) + 320.0 * _sin(y * _PI / 30.0)) * 2.0 / 3.0
+    d_lat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    d_lat += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
     d_lon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * root
     d_lon += wave
-    d_lon += (20.0 * _sin(x * _PI) + 40.0 * _sin(x / 3.0 * _PI)) * 2.0 / 3.0
-    d_lon += (150.0 * _sin(x / 12.0 * _PI) + 300.0 * _sin(x / 30.0 * _PI)) * 2.0 / 3.0
-    rad_lat = _radians(lat)
-    magic = 1.0 - _KRASOVSKY_EE * _sin(rad_lat) ** 2
-    sqrt_magic = _sqrt(magic)
+    d_lon += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    d_lon += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    rad_lat = lat * _DEGREES_TO_RADIANS
+    magic = 1.0 - _KRASOVSKY_EE * math.sin(rad_lat) ** 2
+    sqrt_magic = math.sqrt(magic)
     metres_lat = _KRASOVSKY_A_1_EE / (magic * sqrt_magic)
-    d_lat = (d_lat * 180.0) / (metres_lat * _PI)
-    d_lon = (d_lon * 180.0) / (_KRASOVSKY_A / sqrt_magic * _cos(rad_lat) * _PI)
+    d_lat = (d_lat * 180.0) / (metres_lat * math.pi)
+    d_lon = (d_lon * 180.0) / (_KRASOVSKY_A / sqrt_magic * math.cos(rad_lat) * math.pi)
     return lon + d_lon, lat + d_lat
 
 

@@ -52,14 +52,15 @@ class _Names:
     def scan(self, text: str) -> list[Hit]:
         # Every address of every report passes here: the index holds only names of the area,
         # so a position costs one slice and one dict lookup unless some name of the area
-        # starts there, and a hit needs no filtering.
-        lengths_at, entries_of = self.lengths.get, self.entries.get
+        # starts there, and a hit needs no filtering. The dicts are called by attribute:
+        # compiled, that is a direct dict lookup rather than a call through a bound method.
+        lengths, entries = self.lengths, self.entries
         hits = []
         i, last = 0, len(text) - 1
         while i < last:
-            for length in lengths_at(text[i : i + 2], ()):
+            for length in lengths.get(text[i : i + 2], ()):
                 alias = text[i : i + length]
-                found = entries_of(alias)
+                found = entries.get(alias)
                 if found:
                     hits.append((i, alias, found))
                     i += length

@@ -221,14 +221,10 @@ class IngestPipeline:
         if isinstance(result, Event):
             value = self.codec.encode_object(EVENT_SUBJECT, result, event_to_record)
             key = partition_key(result.jurisdiction.county_code)
-            headers = [("event_ref", result.event_ref.encode())]
-            record = OutgoingRecord(self.topics.events, key, value, headers)
+            record = OutgoingRecord(self.topics.events, key, value)
             return Converted(ItemOutcome(ACCEPTED, result.event_ref), record)
         value = self.codec.encode(DEVICE_HEALTH_SUBJECT, device_health_to_record(result))
-        headers = [("event_ref", result.event_ref.encode())]
-        record = OutgoingRecord(
-            self.topics.device_health, result.device_id.encode(), value, headers
-        )
+        record = OutgoingRecord(self.topics.device_health, result.device_id.encode(), value)
         return Converted(ItemOutcome(DEVICE_HEALTH, result.event_ref), record)
 
     def _rejected(self, source: Source, rej: Rejection, size: int | None = None) -> Converted:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import KafkaProducer
-from kafka.partitioner.default import DefaultPartitioner
+from kafka.partitioner.default import murmur2
 
 from fusionhub.ingest.metrics import IngestMetrics
 
@@ -24,36 +24,34 @@ class OutgoingRecord:
     headers: list[tuple[str, bytes]] = field(default_factory=list)
 
 
-class CountyPartitioner(DefaultPartitioner):  # type: ignore[misc]  # kafka-python is untyped
-    """Kafka's default key partitioning (murmur2), remembered per topic and key.
+class KeyPartitions:
+    """Kafka's default partition of a keyed record (murmur2), remembered per topic and key.
 
-    Events are keyed by county, a few dozen keys, so hashing each record's key again in pure
-    Python is wasted work on the hot path. Keyless records are placed as by the default.
-    A topic whose partition count grows is re-hashed only after a restart, as Kafka's own
-    clients would move keys then too.
+    The publisher passes the partition to ``send`` itself: events are keyed by county, a few
+    dozen keys, and kafka-python would otherwise hash each record's key again in pure Python
+    and ask its partitioner through several calls. Records land exactly where the default
+    partitioner puts them. A topic whose partition count grows is re-hashed only after a
+    restart, as Kafka's own clients would move keys then too.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, partitions_for: Callable[[str], set[int] | None]) -> None:
+        self._partitions_for = partitions_for
         self._known: dict[tuple[str, bytes], int] = {}
 
-    def partition(  # noqa: PLR0917 (kafka-python's signature)
-        self,
-        topic: str,
-        key: Any,
-        serialized_key: bytes | None,
-        value: Any,
-        serialized_value: Any,
-        cluster: Any,
-    ) -> int:
-        """Called by kafka-python's producer for every record it is given."""
-        if serialized_key is None:
-            return int(super().partition(topic, key, None, value, serialized_value, cluster))
-        found = self._known.get((topic, serialized_key))
+    def of(self, topic: str, key: bytes | None) -> int | None:
+        """The partition of ``key`` on ``topic``; None (the producer decides) for no key.
+
+        Called for every record sent; the first record of a topic may wait for its metadata.
+        """
+        if key is None:
+            return None
+        found = self._known.get((topic, key))
         if found is None:
-            found = int(
-                super().partition(topic, key, serialized_key, value, serialized_value, cluster)
-            )
-            self._known[(topic, serialized_key)] = found
+            partitions = sorted(self._partitions_for(topic) or ())
+            if not partitions:
+                return None  # unknown yet: the producer waits for metadata and decides
+            found = partitions[(murmur2(key) & 0x7FFFFFFF) % len(partitions)]
+            self._known[(topic, key)] = found
         return found
 
 
@@ -87,8 +85,8 @@ class KafkaPublisher:
             request_timeout_ms=30_000,
             retry_backoff_ms=200,
             max_block_ms=delivery_timeout_ms,
-            partitioner=CountyPartitioner(),
         )
+        self._partitions = KeyPartitions(self._producer.partitions_for)
 
     def ready(self, topics: Sequence[str]) -> None:
         """Block until the producer knows each topic's partitions (at most ``max_block_ms``).
@@ -102,9 +100,16 @@ class KafkaPublisher:
     def send(self, records: Sequence[OutgoingRecord]) -> list[Any]:
         """Hand ``records`` to the producer; returns their futures (kafka-python's)."""
         futures = []
+        send, partition = self._producer.send, self._partitions.of
         for rec in records:
             futures.append(
-                self._producer.send(rec.topic, value=rec.value, key=rec.key, headers=rec.headers)
+                send(
+                    rec.topic,
+                    value=rec.value,
+                    key=rec.key,
+                    headers=rec.headers,
+                    partition=partition(rec.topic, rec.key),
+                )
             )
         self.metrics.in_flight.inc(len(futures))
         return futures

@@ -1,7 +1,7 @@
 """Warm start for duplicate detection: the event refs already on the hub's topics.
 
-Each record the ingest produces carries its event ref in a header, so the refs can be read back
-without decoding a single Avro value.
+The event ref is the first field of every event and device-health record, so it is read from
+the front of each value without decoding the rest.
 """
 
 from __future__ import annotations
@@ -11,12 +11,17 @@ from collections.abc import Iterable
 
 from kafka import KafkaConsumer, TopicPartition
 
+from fusionhub.serialization import AvroCodec, DecodeError
 
-def refs_on_topics(bootstrap: str, topics: Iterable[str], timeout_s: float = 120.0) -> set[str]:
-    """Every ``event_ref`` header on ``topics``, read from the beginning to the current end.
 
-    Called once when an ingest process starts. Topics that do not exist yet contribute nothing.
-    Raises TimeoutError when the end is not reached in time, rather than starting half-warm.
+def refs_on_topics(
+    bootstrap: str, topics: Iterable[str], codec: AvroCodec, timeout_s: float = 120.0
+) -> set[str]:
+    """Every event ref on ``topics``, read from the beginning to the current end.
+
+    Called once when an ingest process starts. Topics that do not exist yet contribute nothing,
+    nor do records that are not framed Avro with an event ref (no ingest wrote those). Raises
+    TimeoutError when the end is not reached in time, rather than starting half-warm.
     """
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
@@ -37,7 +42,10 @@ def refs_on_topics(bootstrap: str, topics: Iterable[str], timeout_s: float = 120
                 raise TimeoutError(f"reading known event refs took over {timeout_s:.0f}s")
             for records in consumer.poll(timeout_ms=500, max_records=5000).values():
                 for rec in records:
-                    refs.update(v.decode() for k, v in rec.headers if k == "event_ref")
+                    try:
+                        refs.add(codec.leading_string(rec.value, "event_ref"))
+                    except DecodeError:
+                        continue
         return refs
     finally:
         consumer.close()

@@ -39,6 +39,7 @@ class AvroCodec:
         self._parsed: dict[int, Any] = {}
         self._readers: dict[str, tuple[int, Any]] = {}
         self._subjects: dict[int, str] = {}
+        self._leading: dict[int, bool] = {}
 
     def encode(self, subject: str, record: dict[str, Any]) -> bytes:
         """Frame and encode ``record`` with the newest schema of ``subject``.
@@ -92,6 +93,33 @@ class AvroCodec:
             raise DecodeError(f"schema id {schema_id} is not a record schema")
         return record
 
+    def leading_string(self, data: bytes, name: str) -> str:
+        """The string field ``name`` of a framed record, read without decoding the rest when
+        the writer schema begins with it (``event_ref`` leads the event and device-health
+        schemas), else by a full decode.
+
+        Called by the warm start of duplicate detection for every record on the event topics.
+        Raises ``DecodeError`` like ``decode``, and when the record has no such string field.
+        """
+        schema_id = self.schema_id_of(data)
+        leads = self._leading.get(schema_id)
+        if leads is None:
+            fields = self._by_id(schema_id).get("fields") or [{}]
+            leads = fields[0].get("name") == name and fields[0].get("type") == "string"
+            self._leading[schema_id] = leads
+        if not leads:
+            value = self.decode(data).get(name)
+            if not isinstance(value, str):
+                raise DecodeError(f"schema id {schema_id} has no string field {name!r}")
+            return value
+        try:
+            size, start = _read_long(data, _HEADER.size)
+            if size < 0 or start + size > len(data):
+                raise ValueError(f"a string of {size} bytes does not fit the record")
+            return data[start : start + size].decode()
+        except (IndexError, ValueError) as exc:
+            raise DecodeError(f"schema id {schema_id}: field {name!r}: {exc}") from exc
+
     def subject_of(self, data: bytes) -> str:
         """The subject (record full name) of a frame's writer schema, without decoding the body.
 
@@ -144,3 +172,17 @@ class AvroCodec:
             parsed = parse_schema(raw, named_schemas={})
             self._parsed[schema_id] = parsed
         return parsed
+
+
+def _read_long(data: bytes, pos: int) -> tuple[int, int]:
+    """The zigzag varint at ``pos`` and the position after it; IndexError when cut short."""
+    shift = result = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return (result >> 1) ^ -(result & 1), pos
+        shift += 7
+        if shift > 63:
+            raise ValueError("a varint longer than 10 bytes")

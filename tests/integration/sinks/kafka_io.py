@@ -75,9 +75,7 @@ class Producer:
 
     def events(self, values: Iterable[bytes]) -> None:
         for value in values:
-            ref = CODEC.decode(value, EVENT_SUBJECT)["event_ref"]
-            headers = [("event_ref", ref.encode())]
-            self._producer.send(self.topics.events, value=value, headers=headers)
+            self._producer.send(self.topics.events, value=value)
 
     def raw_event(self, value: bytes) -> None:
         """Send bytes to the events topic as they are (for records that do not decode)."""

@@ -114,3 +114,39 @@ def test_timestamps_keep_millisecond_precision() -> None:
     at = datetime(2026, 11, 25, 1, 2, 3, 456000, tzinfo=UTC)
     rec = event_to_record(event) | {"occurred_at": at}
     assert codec.decode(codec.encode(EVENT_SUBJECT, rec))["occurred_at"] == at
+
+
+def test_the_leading_event_ref_is_read_without_decoding_the_record() -> None:
+    codec = AvroCodec(EmbeddedSchemaRegistry())
+    event = sample_event()
+    data = codec.encode(EVENT_SUBJECT, event_to_record(event))
+    assert codec.leading_string(data, "event_ref") == event.event_ref
+    long_ref = "grid:" + "网格" * 40  # a length that takes a two-byte varint
+    data = codec.encode(EVENT_SUBJECT, event_to_record(event) | {"event_ref": long_ref})
+    assert codec.leading_string(data, "event_ref") == long_ref
+
+
+def test_a_field_that_does_not_lead_its_schema_is_read_by_decoding(tmp_path: Path) -> None:
+    schema = {
+        "type": "record",
+        "name": "Later",
+        "namespace": "t",
+        "fields": [{"name": "n", "type": "int"}, {"name": "event_ref", "type": "string"}],
+    }
+    (tmp_path / "v1.avsc").write_text(json.dumps(schema))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"schemas": [{"id": 9, "subject": "t.Later", "version": 1, "file": "v1.avsc"}]})
+    )
+    codec = AvroCodec(EmbeddedSchemaRegistry(tmp_path))
+    data = codec.encode("t.Later", {"n": 300, "event_ref": "video:1"})
+    assert codec.leading_string(data, "event_ref") == "video:1"
+    with pytest.raises(DecodeError, match="no string field 'missing'"):
+        codec.leading_string(data, "missing")
+
+
+def test_a_cut_short_record_gives_a_decode_error_not_a_wrong_ref() -> None:
+    codec = AvroCodec(EmbeddedSchemaRegistry())
+    data = codec.encode(EVENT_SUBJECT, event_to_record(sample_event()))
+    for cut in (5, 6, 20):
+        with pytest.raises(DecodeError, match="event_ref"):
+            codec.leading_string(data[:cut], "event_ref")
