@@ -38,12 +38,11 @@ from fusionhub.wiring import build_codec, build_ingest_pipeline
 
 @dataclass(frozen=True, slots=True)
 class EventRecord:
-    """One ``fusionhub.Event`` as ingest produces it: county key, Avro value, ref header."""
+    """One ``fusionhub.Event`` as ingest produces it (county key, Avro value), and its ref."""
 
     ref: str
     key: bytes | None
     value: bytes
-    headers: list[tuple[str, bytes]]
 
 
 def prepare_events(settings: Settings, n_events: int, seed: int = 7) -> list[EventRecord]:
@@ -67,7 +66,7 @@ def prepare_events(settings: Settings, n_events: int, seed: int = 7) -> list[Eve
                 if rec.topic != topic:
                     continue
                 decoded = codec.decode(rec.value, EVENT_SUBJECT)
-                record = EventRecord(decoded["event_ref"], rec.key, rec.value, rec.headers)
+                record = EventRecord(decoded["event_ref"], rec.key, rec.value)
                 timed.append((decoded["occurred_at"], len(timed), record))
     timed.sort(key=lambda item: (item[0], item[1]))
     return [record for _, _, record in timed]
@@ -96,7 +95,7 @@ def produce(bootstrap: str, topic: str, events: Sequence[EventRecord]) -> None:
     )
     try:
         for ev in events:
-            producer.send(topic, ev.value, key=ev.key, headers=ev.headers)
+            producer.send(topic, ev.value, key=ev.key)
         producer.flush()
     finally:
         producer.close()
@@ -118,7 +117,7 @@ def produce_paced(
             if delay > 0:
                 time.sleep(delay)
             now_ms = int(time.time() * 1000)
-            producer.send(topic, ev.value, key=ev.key, headers=ev.headers, timestamp_ms=now_ms)
+            producer.send(topic, ev.value, key=ev.key, timestamp_ms=now_ms)
             sent[ev.ref] = now_ms
         producer.flush()
     finally:

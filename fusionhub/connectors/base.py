@@ -22,7 +22,7 @@ Normalised = Event | DeviceHealthRecord
 ConversionResult = Event | DeviceHealthRecord | Rejection
 
 
-@dataclass(slots=True)  # built per report, so not frozen: see core/values.py
+# A plain class: compiled, its __init__ is native (a compiled dataclass keeps Python's).
 class ParsedRecord:
     """One source record as the source sent it, before validation.
 
@@ -32,11 +32,29 @@ class ParsedRecord:
     an object: ``normalise`` then rejects it alone.
     """
 
-    source: Source
-    fields: Mapping[str, Any]
-    original: bytes
-    position: int | None = None
-    shape_error: str | None = None
+    def __init__(
+        self,
+        source: Source,
+        fields: Mapping[str, Any],
+        original: bytes,
+        position: int | None = None,
+        shape_error: str | None = None,
+    ) -> None:
+        self.source = source
+        self.fields = fields
+        self.original = original
+        self.position = position
+        self.shape_error = shape_error
+
+    def __repr__(self) -> str:
+        return (
+            f"ParsedRecord("
+            f"source={self.source!r}, "
+            f"fields={self.fields!r}, "
+            f"original={self.original!r}, "
+            f"position={self.position!r}, "
+            f"shape_error={self.shape_error!r})"
+        )
 
     @property
     def fingerprint(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from fusionhub.connectors.base import ParsedRecord, check_received_at
@@ -38,22 +37,38 @@ REGION_CODE_LENGTHS = (6, 9, 12)
 _CLOSED_ATTRIBUTES = frozenset({"channel", "appeal_type", "urgency", "deadline", "category_rule"})
 
 
-# Not frozen: built once per record and never shared, and a frozen init costs a microsecond.
-@dataclass(slots=True)
+# A plain class: compiled, its __init__ is native (a compiled dataclass keeps Python's).
 class _WorkOrder:
-    order_no: str
-    call_time: datetime
-    channel: str
-    caller: Party | None
-    appeal_type: str
-    category: str | None
-    content: str
-    address: str | None
-    raw_point: RawPoint | None
-    region_code: str | None
-    urgency: str
-    deadline: datetime | None
-    refs: tuple[str, ...]
+    def __init__(
+        self,
+        *,
+        order_no: str,
+        call_time: datetime,
+        channel: str,
+        caller: Party | None,
+        appeal_type: str,
+        category: str | None,
+        content: str,
+        address: str | None,
+        raw_point: RawPoint | None,
+        region_code: str | None,
+        urgency: str,
+        deadline: datetime | None,
+        refs: tuple[str, ...],
+    ) -> None:
+        self.order_no = order_no
+        self.call_time = call_time
+        self.channel = channel
+        self.caller = caller
+        self.appeal_type = appeal_type
+        self.category = category
+        self.content = content
+        self.address = address
+        self.raw_point = raw_point
+        self.region_code = region_code
+        self.urgency = urgency
+        self.deadline = deadline
+        self.refs = refs
 
 
 class HotlineConnector(JsonConnector):

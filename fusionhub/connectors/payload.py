@@ -8,7 +8,6 @@ fingerprint is the same whether it arrived alone or inside an array.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -25,13 +24,14 @@ XML_MEDIA_TYPES = frozenset(
 )
 
 
-@dataclass(slots=True)  # built per report, so not frozen: see core/values.py
+# A plain class: compiled, its __init__ is native (a compiled dataclass keeps Python's).
 class JsonItem:
     """One JSON value of a payload and its exact bytes (the whole payload for a single document)."""
 
-    value: Any
-    original: bytes
-    position: int | None
+    def __init__(self, value: Any, original: bytes, position: int | None) -> None:
+        self.value = value
+        self.original = original
+        self.position = position
 
 
 def check_envelope(

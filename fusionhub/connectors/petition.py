@@ -6,7 +6,6 @@ incident address is missing, and is never stored on the Event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from fusionhub.connectors.base import ParsedRecord, check_received_at
@@ -35,23 +34,40 @@ _CLOSED_ATTRIBUTES = frozenset(
 )
 
 
-# Not frozen: built once per record and never shared, and a frozen init costs a microsecond.
-@dataclass(slots=True)
+# A plain class: compiled, its __init__ is native (a compiled dataclass keeps Python's).
 class _Petition:
-    petition_no: str
-    submitted_at: datetime
-    channel: str
-    petitioner: Party | None
-    petitioner_address: str | None
-    co_signers: int | None
-    title: str
-    content: str
-    purpose: str
-    problem_category: str | None
-    incident_address: str | None
-    region_code: str | None
-    previously_petitioned: bool | None
-    refs: tuple[str, ...]
+    def __init__(
+        self,
+        *,
+        petition_no: str,
+        submitted_at: datetime,
+        channel: str,
+        petitioner: Party | None,
+        petitioner_address: str | None,
+        co_signers: int | None,
+        title: str,
+        content: str,
+        purpose: str,
+        problem_category: str | None,
+        incident_address: str | None,
+        region_code: str | None,
+        previously_petitioned: bool | None,
+        refs: tuple[str, ...],
+    ) -> None:
+        self.petition_no = petition_no
+        self.submitted_at = submitted_at
+        self.channel = channel
+        self.petitioner = petitioner
+        self.petitioner_address = petitioner_address
+        self.co_signers = co_signers
+        self.title = title
+        self.content = content
+        self.purpose = purpose
+        self.problem_category = problem_category
+        self.incident_address = incident_address
+        self.region_code = region_code
+        self.previously_petitioned = previously_petitioned
+        self.refs = refs
 
 
 class PetitionConnector(JsonConnector):

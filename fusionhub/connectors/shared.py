@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 
 from fusionhub.connectors.base import DEFAULT_MAX_PAYLOAD_BYTES, BaseConnector, ParsedRecord
 from fusionhub.connectors.categories import CategoryTable
@@ -24,16 +23,18 @@ _REFS_IN_TEXT = re.compile(
 )
 
 
-# Not frozen: built once per record and never shared, and a frozen init costs more.
-@dataclass(slots=True)
+# A plain class: compiled, its __init__ is native (a compiled dataclass keeps Python's).
 class RawPoint:
     """A coordinate as the source gave it, validated but not yet converted."""
 
-    lon: float
-    lat: float
-    crs: str | None
-    lon_path: str
-    crs_path: str
+    def __init__(
+        self, lon: float, lat: float, crs: str | None, lon_path: str, crs_path: str
+    ) -> None:
+        self.lon = lon
+        self.lat = lat
+        self.crs = crs
+        self.lon_path = lon_path
+        self.crs_path = crs_path
 
 
 class ConfiguredConnector(BaseConnector):

@@ -67,15 +67,26 @@ class Village:
     township_code: str
 
 
-@dataclass(slots=True)  # built per report, so not frozen: see core/values.py
+# A plain class: compiled, its __init__ is native (a compiled dataclass keeps Python's).
 class PlaceMatch:
     """A division named in an address: which one, and where in the text (``start``, ``text``)."""
 
-    kind: PlaceKind
-    code: str
-    name: str
-    text: str
-    start: int
+    def __init__(self, kind: PlaceKind, code: str, name: str, text: str, start: int) -> None:
+        self.kind = kind
+        self.code = code
+        self.name = name
+        self.text = text
+        self.start = start
+
+    def __repr__(self) -> str:
+        return (
+            f"PlaceMatch("
+            f"kind={self.kind!r}, "
+            f"code={self.code!r}, "
+            f"name={self.name!r}, "
+            f"text={self.text!r}, "
+            f"start={self.start!r})"
+        )
 
 
 def village_aliases(name: str) -> frozenset[str]:

@@ -19,12 +19,6 @@ from fusionhub.core.gazetteer import (
 )
 
 GRID_CODE_LEN = 15
-_LEVELS = (
-    ("county", COUNTY_CODE_LEN),
-    ("township", TOWNSHIP_CODE_LEN),
-    ("village", VILLAGE_CODE_LEN),
-    ("grid", GRID_CODE_LEN),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,47 +32,80 @@ class CameraInfo:
     township_code: str | None
 
 
-@dataclass(slots=True)  # built per report, so not frozen: see core/values.py
+# A plain class: compiled, its __init__ is native (a compiled dataclass keeps Python's).
 class LocationHints:
     """Everything a source says about where an event happened; any of it may be missing."""
 
-    grid_code: str | None = None  # 15 digits = 12-digit village code + 3-digit grid serial
-    device_id: str | None = None  # GB/T 28181, 20 digits, first 6 = county code
-    region_code: str | None = None  # 6, 9 or 12 digits
-    address_texts: tuple[str, ...] = ()
-    point: GeoPoint | None = None  # already WGS-84
+    def __init__(
+        self,
+        grid_code: str | None = None,
+        device_id: str | None = None,
+        region_code: str | None = None,
+        address_texts: tuple[str, ...] = (),
+        point: GeoPoint | None = None,
+    ) -> None:
+        self.grid_code = grid_code  # 15 digits = 12-digit village code + 3-digit grid serial
+        self.device_id = device_id  # GB/T 28181, 20 digits, first 6 = county code
+        self.region_code = region_code  # 6, 9 or 12 digits
+        self.address_texts = address_texts
+        self.point = point  # already WGS-84
+
+    def __repr__(self) -> str:
+        return (
+            f"LocationHints("
+            f"grid_code={self.grid_code!r}, "
+            f"device_id={self.device_id!r}, "
+            f"region_code={self.region_code!r}, "
+            f"address_texts={self.address_texts!r}, "
+            f"point={self.point!r})"
+        )
 
 
 class _Decision:
-    """The levels decided so far and the rule that decided each."""
+    """The levels decided so far and the rule that decided each.
+
+    One is built per report, so the levels are plain attributes rather than dicts. Decided
+    levels always run from the county down: each offer fills every open level its code gives.
+    """
 
     def __init__(self) -> None:
-        self.codes: dict[str, str] = {}
-        self.rules: dict[str, str] = {}
+        self.county: str | None = None
+        self.township: str | None = None
+        self.village: str | None = None
+        self.grid: str | None = None
+        self.county_rule: str | None = None
+        self.township_rule: str | None = None
+        self.village_rule: str | None = None
+        self.grid_rule: str | None = None
 
     def deepest(self) -> str | None:
-        return max(self.codes.values(), key=len, default=None)
+        return self.grid or self.village or self.township or self.county
 
     def offer(self, code: str, rule: str) -> None:
         """Fill the open levels ``code`` gives, unless it disagrees with a decided level."""
         deepest = self.deepest()
         if deepest is not None and not (code.startswith(deepest) or deepest.startswith(code)):
             return
-        for level, length in _LEVELS:
-            if length <= len(code) and level not in self.codes:
-                self.codes[level] = code[:length]
-                self.rules[level] = rule
+        size = len(code)
+        if self.county is None and size >= COUNTY_CODE_LEN:
+            self.county, self.county_rule = code[:COUNTY_CODE_LEN], rule
+        if self.township is None and size >= TOWNSHIP_CODE_LEN:
+            self.township, self.township_rule = code[:TOWNSHIP_CODE_LEN], rule
+        if self.village is None and size >= VILLAGE_CODE_LEN:
+            self.village, self.village_rule = code[:VILLAGE_CODE_LEN], rule
+        if self.grid is None and size >= GRID_CODE_LEN:
+            self.grid, self.grid_rule = code[:GRID_CODE_LEN], rule
 
     def jurisdiction(self) -> Jurisdiction:
         return Jurisdiction(
-            county_code=self.codes.get("county"),
-            township_code=self.codes.get("township"),
-            village_code=self.codes.get("village"),
-            grid_code=self.codes.get("grid"),
-            county_rule=self.rules.get("county"),
-            township_rule=self.rules.get("township"),
-            village_rule=self.rules.get("village"),
-            grid_rule=self.rules.get("grid"),
+            county_code=self.county,
+            township_code=self.township,
+            village_code=self.village,
+            grid_code=self.grid,
+            county_rule=self.county_rule,
+            township_rule=self.township_rule,
+            village_rule=self.village_rule,
+            grid_rule=self.grid_rule,
         )
 
 
@@ -146,13 +173,13 @@ def resolve_jurisdiction(
     region = _known_code(hints.region_code, gazetteer)
     if region is not None:
         decision.offer(region, "region_code")
-    if hints.address_texts and "village" not in decision.codes:
+    if hints.address_texts and decision.village is None:
         deepest = decision.deepest()
         found = _address_code(hints.address_texts, deepest, gazetteer)
         if found is not None:
             decision.offer(found, "address_text")
     point = hints.point if hints.point is not None else (camera.point if camera else None)
-    if point is not None and "county" not in decision.codes:
+    if point is not None and decision.county is None:
         county = gazetteer.county_of_point(point)
         if county is not None:
             decision.offer(county, "point_in_county")

@@ -16,7 +16,6 @@ from fusionhub.connectors.base import SourceConnector
 from fusionhub.connectors.errors import FieldError, Reason, Rejection
 from fusionhub.core.events import DeviceHealthRecord, Event, Source
 from fusionhub.ingest.metrics import IngestMetrics
-from fusionhub.ingest.publisher import OutgoingRecord
 from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.serialization.records import (
@@ -30,14 +29,28 @@ from fusionhub.streams.topics import TopicNames
 ACCEPTED, REJECTED, DUPLICATE, DEVICE_HEALTH = "accepted", "rejected", "duplicate", "device_health"
 
 
-# Not frozen: one is built per record on the hot path, and a frozen init costs three times
-# as much. Nothing mutates one after it is built.
-@dataclass(slots=True)
+# Built per record, so these are plain classes: compiled, their __init__ is native (a compiled
+# dataclass keeps Python's). Nothing mutates one after it is built.
 class ItemOutcome:
-    status: str
-    event_ref: str | None = None
-    reason: str | None = None
-    errors: tuple[tuple[str, str], ...] = ()
+    """What became of one input item: its status, its ref, and why it was refused."""
+
+    def __init__(
+        self,
+        status: str,
+        event_ref: str | None = None,
+        reason: str | None = None,
+        errors: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.status = status
+        self.event_ref = event_ref
+        self.reason = reason
+        self.errors = errors
+
+    def __repr__(self) -> str:
+        return (
+            f"ItemOutcome(status={self.status!r}, event_ref={self.event_ref!r}, "
+            f"reason={self.reason!r}, errors={self.errors!r})"
+        )
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {"status": self.status}
@@ -68,12 +81,21 @@ class IngestReport:
         return {"received": self.received} | {s: self.count(s) for s in statuses}
 
 
-@dataclass(slots=True)  # not frozen, as ItemOutcome
+class OutgoingRecord:
+    """One record to produce: topic, key (partitioning) and Avro value."""
+
+    def __init__(self, topic: str, key: bytes | None, value: bytes) -> None:
+        self.topic = topic
+        self.key = key
+        self.value = value
+
+
 class Converted:
     """One input item converted and encoded, before duplicate detection."""
 
-    outcome: ItemOutcome
-    record: OutgoingRecord
+    def __init__(self, outcome: ItemOutcome, record: OutgoingRecord) -> None:
+        self.outcome = outcome
+        self.record = record
 
 
 @dataclass

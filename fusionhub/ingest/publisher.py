@@ -5,23 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import KafkaProducer
 from kafka.partitioner.default import murmur2
 
 from fusionhub.ingest.metrics import IngestMetrics
-
-
-# Not frozen: one is built per record on the hot path, and a frozen init costs three times
-# as much. Nothing mutates one after it is built.
-@dataclass(slots=True)
-class OutgoingRecord:
-    topic: str
-    key: bytes | None
-    value: bytes
-    headers: list[tuple[str, bytes]] = field(default_factory=list)
+from fusionhub.ingest.pipeline import OutgoingRecord
 
 
 class KeyPartitions:
@@ -107,7 +97,6 @@ class KafkaPublisher:
                     rec.topic,
                     value=rec.value,
                     key=rec.key,
-                    headers=rec.headers,
                     partition=partition(rec.topic, rec.key),
                 )
             )

@@ -36,15 +36,12 @@ _BYTE: Final = [bytes((i,)) for i in range(256)]
 def _write_long(out: list[bytes], n: int) -> None:
     """Zigzag varint of ``n``, which the caller has checked is within the 64-bit range."""
     z = (n << 1) ^ (n >> 63)
-    if z < 0x80:
-        out.append(_BYTE[z])
-        return
-    varint = bytearray()
+    # One shared single-byte object per varint byte: list appends, where a bytearray would
+    # cost generic method calls once compiled. The join copies them out.
     while z > 0x7F:
-        varint.append((z & 0x7F) | 0x80)
+        out.append(_BYTE[(z & 0x7F) | 0x80])
         z >>= 7
-    varint.append(z)
-    out.append(bytes(varint))
+    out.append(_BYTE[z])
 
 
 def _write_text(out: list[bytes], value: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 from typing import Any
@@ -12,7 +14,13 @@ from hypothesis import strategies as st
 
 from fusionhub.connectors import pii
 from fusionhub.connectors.base import BaseConnector
-from fusionhub.connectors.pii import PiiProtector, id_check_digit_ok, looks_like_id_number
+from fusionhub.connectors.pii import (
+    PiiProtector,
+    canonical_id,
+    canonical_phone,
+    id_check_digit_ok,
+    looks_like_id_number,
+)
 from fusionhub.core.events import Event, Source
 
 from .builders import RECEIVED_AT, TEST_KEY, changed, example_bytes
@@ -61,6 +69,19 @@ def test_tokens_depend_on_the_key_and_on_the_kind(protector: PiiProtector) -> No
     other = PiiProtector(b"another-key-of-enough-length-00")
     assert other.token("phone", "13857512345") != protector.token("phone", "13857512345")
     assert protector.token("name", "13857512345") != protector.token("phone", "13857512345")
+
+
+@given(
+    key=st.binary(min_size=16, max_size=200),
+    kind=st.sampled_from(["phone", "id", "name"]),
+    value=st.text(max_size=40),
+)
+def test_tokens_are_hmac_sha256_of_kind_and_canonical_value_under_the_key(
+    key: bytes, kind: str, value: str
+) -> None:
+    canonical = {"phone": canonical_phone, "id": canonical_id}.get(kind, str.strip)(value)
+    expected = hmac.new(key, f"{kind}:{canonical}".encode(), hashlib.sha256).hexdigest()[:32]
+    assert PiiProtector(key).token(kind, value) == expected
 
 
 @pytest.mark.parametrize("key", [b"", b"short", b"x" * 15])
