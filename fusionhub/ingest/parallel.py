@@ -249,7 +249,10 @@ class _Worker:
     def run(self) -> None:
         while True:
             if self.in_flight and not self.pipe.poll():
-                self.settle_oldest()  # nothing else to do: wait for the broker
+                # Nothing else to do: send what lingers in the producer now, not when its
+                # linger runs out, and wait for the broker.
+                self.publisher.flush()
+                self.settle_oldest()
                 continue
             try:
                 message = self.pipe.recv()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 from kafka.partitioner.default import murmur2
 
 from fusionhub.ingest.metrics import IngestMetrics
@@ -62,6 +64,7 @@ class KafkaPublisher:
         delivery_timeout_ms: int = 300_000,
     ) -> None:
         self.metrics = metrics
+        self._delivery_timeout_s = delivery_timeout_ms / 1000
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap,
             client_id="fusionhub-ingest",
@@ -102,6 +105,16 @@ class KafkaPublisher:
             )
         self.metrics.in_flight.inc(len(futures))
         return futures
+
+    def flush(self) -> None:
+        """Send every buffered record now, not at the end of its linger, and wait until each
+        is acknowledged or has failed (for at most the delivery timeout).
+
+        Called by a file-ingest worker that has nothing left to convert, before it reports
+        acks. It raises nothing: a failure shows in the records' futures, which ``wait`` reads.
+        """
+        with contextlib.suppress(KafkaError):
+            self._producer.flush(timeout=self._delivery_timeout_s)
 
     def send_and_wait(self, records: Sequence[OutgoingRecord], timeout_s: float = 330.0) -> None:
         """Send and block until every record is acknowledged; raises ``PublishError``."""
