@@ -9,8 +9,9 @@ bytes as they are, with the same producer settings.
 Each side's clock starts once it is ready: worker processes forked, producers created and the
 fresh topics' metadata known to each. The connector side runs as ``fusionhub ingest`` does, one
 worker process per core, each converting and producing with a producer of its own; the raw side
-is one kafka-python producer. The single-process figure runs the connector path in one process. A new topic has no leader for a moment; counted in, that wait was
-about 140 ms of the raw side's 300 ms round and flattered the ratio of short runs.
+is one kafka-python producer. The single-process figure runs the connector path in one process.
+A new topic has no leader for a moment; counted in, that wait was about 140 ms of the raw side's
+300 ms round and flattered the ratio of short runs.
 """
 
 from __future__ import annotations

@@ -96,10 +96,7 @@ class _Link:
         while not self.converted.empty():
             message = self.converted.get()
             if isinstance(message, tuple) and message[0] in ("error", "failed"):
-                try:
-                    _expect_message(message, "")
-                except Exception as failure:
-                    return failure
+                return _failure(message)
         return WorkerFailedError(f"an ingest worker exited ({self.process.exitcode})")
 
     def collect(self) -> None:
@@ -129,16 +126,16 @@ def _expect(inbox: _Inbox, kind: str) -> tuple[Any, ...]:
     message = inbox.get()
     if isinstance(message, Exception):
         raise WorkerFailedError(f"an ingest worker exited: {message!r}") from message
-    return _expect_message(message, kind)
-
-
-def _expect_message(message: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
-    """``message`` if it is of ``kind``; raises the failure it reports otherwise."""
-    if message[0] == "failed":
-        raise PublishError(message[2])
     if message[0] != kind:
-        raise WorkerFailedError(f"an ingest worker failed: {message[2]}")
+        raise _failure(message)
     return message
+
+
+def _failure(message: tuple[Any, ...]) -> Exception:
+    """What a worker's "failed" (the broker refused) or "error" message stands for."""
+    if message[0] == "failed":
+        return PublishError(message[2])
+    return WorkerFailedError(f"an ingest worker failed: {message[2]}")
 
 
 class WorkerIngest:
@@ -150,6 +147,7 @@ class WorkerIngest:
     def __init__(self, pipeline: IngestPipeline, workers: int, publisher: PublisherFactory) -> None:
         self._pipeline = pipeline
         self._links: list[_Link] = []
+        self._broken = False  # after a failed ingest the workers' state is unknown
         context = multiprocessing.get_context("fork")
         for _ in range(workers):
             here, there = context.Pipe()
@@ -169,7 +167,14 @@ class WorkerIngest:
             _expect(link.converted, "ready")
 
     def ingest(self, source: Source, chunks: Iterable[FileChunk]) -> Iterator[SettledChunk]:
-        """See ``ChunkIngest.ingest``. Raises ``WorkerFailedError`` if a worker failed."""
+        """See ``ChunkIngest.ingest``. Raises ``WorkerFailedError`` if a worker failed.
+
+        After an ingest that failed or was left unfinished, the workers may still hold its
+        chunks: a further ingest raises ``WorkerFailedError`` (open a new ``WorkerIngest``).
+        """
+        if self._broken:
+            raise WorkerFailedError("an earlier ingest through these workers did not finish")
+        self._broken = True  # until this ingest has settled every chunk
         links = self._links
         dispatched: deque[tuple[int, int]] = deque()
         judged: deque[tuple[int, Judgement, int]] = deque()
@@ -185,6 +190,7 @@ class WorkerIngest:
                 judged.append(self._judge(source, *dispatched.popleft()))
             while judged:
                 yield self._settle(*judged.popleft())
+            self._broken = False
         except BaseException:
             for _, judgement, _ in judged:
                 self._pipeline.seen.forget(judgement.new_refs)

@@ -108,6 +108,9 @@ def test_a_worker_that_dies_stops_the_ingest_with_a_clear_error(
         with pytest.raises(WorkerFailedError, match="exited"):
             for _ in ing.ingest(Source.HOTLINE, chunks):
                 pass
+        # The other worker may still hold chunks of the failed ingest: no second one.
+        with pytest.raises(WorkerFailedError, match="did not finish"):
+            next(ing.ingest(Source.HOTLINE, chunks))
     # Nothing of the failed ingest was confirmed, so a retry is not taken for duplicates.
     assert len(pipeline.seen) == 0
 
