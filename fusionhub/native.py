@@ -40,6 +40,7 @@ COMPILED_MODULES = (
     "core/gazetteer.py",
     "core/jurisdiction.py",
     "core/name_index.py",
+    "ingest/chunk_worker.py",
     "ingest/chunked.py",
     "ingest/chunks.py",
     "ingest/files.py",
