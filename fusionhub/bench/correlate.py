@@ -37,13 +37,11 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from kafka.admin import KafkaAdminClient
-
 from fusionhub.bench import engine as bench_engine
 from fusionhub.bench import faust_floor, stream
 from fusionhub.bench.stream import EventRecord
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
+from fusionhub.streams.admin import drop_topics, ensure_topics
 from fusionhub.streams.topics import TopicNames
 from fusionhub.streams.worker import worker_topics
 from fusionhub.wiring import build_codec
@@ -275,14 +273,3 @@ def stream_figures(
         "faust_floor_ratio": round(statistics.median(r["floor"] / r["pass"] for r in results), 3),
         "latency_at_half_rate": latency,
     }
-
-
-def drop_topics(bootstrap: str, prefix: str) -> None:
-    """Delete every topic whose name starts with ``prefix`` (the worker's own ones included)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fusionhub-bench")
-    try:
-        doomed = [t for t in admin.list_topics() if t.startswith(prefix)]
-        if doomed:
-            admin.delete_topics(doomed)
-    finally:
-        admin.close()

@@ -33,6 +33,7 @@ from fusionhub.settings import (
 )
 from fusionhub.sim.writer import simulate
 from fusionhub.sinks.bench import measure_sink_rows_per_s
+from fusionhub.streams.admin import drop_topics
 
 
 def bench_settings(base: Settings, work: Path) -> Settings:
@@ -178,6 +179,8 @@ def bench_hub(base: Settings, work: Path, events: int = 3000, clients: int = 8) 
         after = _buckets(httpx.get(ep.sink_metrics, timeout=10).text, name)
     finally:
         supervisor.stop()
+        # Its own random prefix: the hub's topics and the worker's internal ones.
+        drop_topics(settings.kafka_bootstrap, settings.topic_prefix)
     phase = _as_exposition({le: after[le] - before.get(le, 0.0) for le in after}, name)
     sink_rows = measure_sink_rows_per_s(f"sqlite:///{work / 'sink-only.db'}", 10_000)
     return {
