@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -62,11 +61,15 @@ class ParsedRecord:
         return hashlib.sha256(self.original).hexdigest()
 
 
-@dataclass(slots=True)  # built per report, so not frozen: see core/values.py
+# A plain class, as ParsedRecord: one is built per file line.
 class ConversionBatch:
     """Everything one payload gave: one result per input item, in input order."""
 
-    results: tuple[ConversionResult, ...] = field(default_factory=tuple)
+    def __init__(self, results: tuple[ConversionResult, ...] = ()) -> None:
+        self.results = results
+
+    def __repr__(self) -> str:
+        return f"ConversionBatch(results={self.results!r})"
 
     @property
     def events(self) -> list[Event]:

@@ -8,7 +8,8 @@ equality, hashing (by fields, as a frozen dataclass hashes), ``repr`` and ``data
 helpers stay those of a frozen dataclass.
 
 Only for modules that run interpreted: mypyc compiles such a class natively and its equality
-would be identity. Compiled modules use plain ``@dataclass(slots=True)`` for their records.
+would be identity. Records that compiled modules build per report are plain classes with an
+explicit ``__init__``, which mypyc makes native (a compiled dataclass keeps Python's).
 """
 
 from __future__ import annotations
