@@ -22,7 +22,6 @@ from fusionhub.connectors.shared import (
     merge_refs,
     raise_normalise_errors,
     read_point,
-    string_attributes,
 )
 from fusionhub.core.events import Event, Party, Source, event_ref
 from fusionhub.core.jurisdiction import LocationHints, resolve_jurisdiction
@@ -130,7 +129,7 @@ class GridConnector(JsonConnector):
             parties=report.parties,
             refs=merge_refs(report.refs, (report.description,)),
             fingerprint=record.fingerprint,
-            attributes=self.scrubbed(self._attributes(report, category.rule), _CLOSED_ATTRIBUTES),
+            attributes=self.attributes(self._attributes(report, category.rule), _CLOSED_ATTRIBUTES),
         )
 
     def _read(self, r: FieldReader) -> _GridReport:
@@ -188,20 +187,18 @@ class GridConnector(JsonConnector):
         return self._pii.party(role, name=name, phone=phone, id_number=id_number) if role else None
 
     @staticmethod
-    def _attributes(report: _GridReport, category_rule: str) -> dict[str, str]:
-        return string_attributes(
-            {
-                "grid_code": report.grid_code,
-                "type_1": report.type_1,
-                "type_2": report.type_2,
-                "level": report.level,
-                "involved_count": report.involved_count,
-                **report.flags,
-                "reported_at": report.reported_at.isoformat(),
-                "attachment_count": report.attachment_count or None,
-                "category_rule": category_rule,
-            }
-        )
+    def _attributes(report: _GridReport, category_rule: str) -> dict[str, object]:
+        return {
+            "grid_code": report.grid_code,
+            "type_1": report.type_1,
+            "type_2": report.type_2,
+            "level": report.level,
+            "involved_count": report.involved_count,
+            **report.flags,
+            "reported_at": report.reported_at.isoformat(),
+            "attachment_count": report.attachment_count or None,
+            "category_rule": category_rule,
+        }
 
 
 def _location(r: FieldReader) -> tuple[RawPoint | None, str | None]:

@@ -22,7 +22,6 @@ from fusionhub.connectors.shared import (
     merge_refs,
     raise_normalise_errors,
     read_point,
-    string_attributes,
 )
 from fusionhub.core.events import Event, Party, Source, event_ref
 from fusionhub.core.jurisdiction import LocationHints, resolve_jurisdiction
@@ -113,7 +112,7 @@ class HotlineConnector(JsonConnector):
             parties=(order.caller,) if order.caller else (),
             refs=merge_refs(order.refs, (order.content,)),
             fingerprint=record.fingerprint,
-            attributes=self.scrubbed(_attributes(order, category.rule), _CLOSED_ATTRIBUTES),
+            attributes=self.attributes(_attributes(order, category.rule), _CLOSED_ATTRIBUTES),
         )
 
     def _read(self, r: FieldReader) -> _WorkOrder:
@@ -167,17 +166,15 @@ def _has_error(reader: FieldReader, name: str) -> bool:
     return any(e.field == reader.path(name) for e in reader.errors)
 
 
-def _attributes(order: _WorkOrder, category_rule: str) -> dict[str, str]:
-    return string_attributes(
-        {
-            "channel": order.channel,
-            "appeal_type": order.appeal_type,
-            "urgency": order.urgency,
-            "region_code": order.region_code,
-            "deadline": order.deadline.isoformat() if order.deadline else None,
-            "category_rule": category_rule,
-        }
-    )
+def _attributes(order: _WorkOrder, category_rule: str) -> dict[str, object]:
+    return {
+        "channel": order.channel,
+        "appeal_type": order.appeal_type,
+        "urgency": order.urgency,
+        "region_code": order.region_code,
+        "deadline": order.deadline.isoformat() if order.deadline else None,
+        "category_rule": category_rule,
+    }
 
 
 def _title(order: _WorkOrder) -> str:

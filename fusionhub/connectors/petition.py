@@ -19,7 +19,7 @@ from fusionhub.connectors.fields import (
     known,
 )
 from fusionhub.connectors.severity import petition_severity
-from fusionhub.connectors.shared import JsonConnector, merge_refs, string_attributes
+from fusionhub.connectors.shared import JsonConnector, merge_refs
 from fusionhub.core.events import Event, Party, Source, event_ref
 from fusionhub.core.jurisdiction import LocationHints, resolve_jurisdiction
 
@@ -111,7 +111,7 @@ class PetitionConnector(JsonConnector):
             parties=(petition.petitioner,) if petition.petitioner else (),
             refs=merge_refs(petition.refs, (petition.title, petition.content)),
             fingerprint=record.fingerprint,
-            attributes=self.scrubbed(_attributes(petition, category.rule), _CLOSED_ATTRIBUTES),
+            attributes=self.attributes(_attributes(petition, category.rule), _CLOSED_ATTRIBUTES),
         )
 
     def _read(self, r: FieldReader) -> _Petition:
@@ -160,14 +160,12 @@ class PetitionConnector(JsonConnector):
         return party, address
 
 
-def _attributes(petition: _Petition, category_rule: str) -> dict[str, str]:
-    return string_attributes(
-        {
-            "channel": petition.channel,
-            "purpose": petition.purpose,
-            "co_signers": petition.co_signers,
-            "previously_petitioned": petition.previously_petitioned,
-            "region_code": petition.region_code,
-            "category_rule": category_rule,
-        }
-    )
+def _attributes(petition: _Petition, category_rule: str) -> dict[str, object]:
+    return {
+        "channel": petition.channel,
+        "purpose": petition.purpose,
+        "co_signers": petition.co_signers,
+        "previously_petitioned": petition.previously_petitioned,
+        "region_code": petition.region_code,
+        "category_rule": category_rule,
+    }

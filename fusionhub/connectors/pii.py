@@ -247,6 +247,10 @@ class PiiProtector:
         """
         if not _MAYBE_NUMBER.search(text):
             return text
+        if text.isascii() and text.isdigit() and not _ANY_NUMBER_IN_TEXT.fullmatch(text):
+            # Digits alone (a region or grid code): every pattern wants a non-digit or an end
+            # on both sides of its number, so only the whole run could be one to mask.
+            return text
         return self._scrub_numbers(text)
 
     def _scrub_numbers(self, text: str) -> str:

@@ -80,17 +80,24 @@ class ConfiguredConnector(BaseConnector):
         message = f"({raw.lon}, {raw.lat}) is not a place in China (0/0 or lon/lat swapped?)"
         return None, [FieldError(raw.lon_path, message, Reason.IMPOSSIBLE_POINT)]
 
-    def scrubbed(
-        self, attributes: Mapping[str, str], closed: Collection[str] = ()
+    def attributes(
+        self, values: Mapping[str, object], closed: Collection[str] = ()
     ) -> dict[str, str]:
-        """Attributes with any phone or ID number masked: a last guard on what leaves here.
+        """An event's attributes: ``values`` as strings (see ``attribute_text``), absent ones
+        left out, and any phone or ID number masked, a last guard on what leaves here.
 
-        ``closed`` names attributes whose values the connector took from a closed set (an enum,
-        a flag, a bounded count, an ISO time, a rule name): none can hold such a number, so they
-        skip the scrub. Every other attribute, a new one included, is scrubbed.
+        Called by every connector's ``normalise``. ``closed`` names attributes whose values the
+        connector took from a closed set (an enum, a flag, a bounded count, an ISO time, a rule
+        name): none can hold such a number, so they skip the scrub. Every other attribute, a
+        new one included, is scrubbed.
         """
         scrub = self._pii.scrub_text
-        return {k: v if k in closed else scrub(v) for k, v in attributes.items()}
+        result: dict[str, str] = {}
+        for key, value in values.items():
+            text = attribute_text(value)
+            if text is not None:
+                result[key] = text if key in closed else scrub(text)
+        return result
 
 
 class JsonConnector(ConfiguredConnector):
@@ -169,20 +176,15 @@ def merge_refs(given: Iterable[str], texts: Iterable[str | None]) -> tuple[str, 
     return tuple(refs)
 
 
-def string_attributes(values: Mapping[str, object]) -> dict[str, str]:
-    """Attributes as strings (booleans ``true``/``false``), leaving out absent values."""
-    result: dict[str, str] = {}
-    for key, value in values.items():
-        if type(value) is str:  # the usual case, taken first: kept when not empty
-            if value:
-                result[key] = value
-            continue
-        if value is None or value in ("", ()):
-            continue
-        if isinstance(value, bool):
-            result[key] = "true" if value else "false"
-        elif isinstance(value, (tuple, list)):
-            result[key] = ",".join(str(v) for v in value)
-        else:
-            result[key] = str(value)
-    return result
+def attribute_text(value: object) -> str | None:
+    """An attribute value as a string (booleans ``true``/``false``, lists joined by commas);
+    ``None`` for an absent one (None, empty)."""
+    if type(value) is str:  # the usual case, taken first: kept when not empty
+        return value or None
+    if value is None or value in ("", ()):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return ",".join(str(v) for v in value)
+    return str(value)

@@ -26,7 +26,6 @@ from fusionhub.connectors.shared import (
     ConfiguredConnector,
     RawPoint,
     raise_normalise_errors,
-    string_attributes,
 )
 from fusionhub.core.events import DeviceHealthRecord, Event, Source, event_ref
 from fusionhub.core.gazetteer import Gazetteer
@@ -160,7 +159,7 @@ class VideoConnector(ConfiguredConnector):
             title=description,
             address=camera.name if camera and camera.name else None,
             fingerprint=record.fingerprint,
-            attributes=self.scrubbed(_attributes(alarm, camera, category.rule, point_source)),
+            attributes=self.attributes(_attributes(alarm, camera, category.rule, point_source)),
         )
 
     def _device_health(
@@ -243,18 +242,16 @@ def _text_or_none(value: int | None) -> str | None:
 
 def _attributes(
     alarm: _Alarm, camera: CameraInfo | None, category_rule: str, point_source: str | None
-) -> dict[str, str]:
-    return string_attributes(
-        {
-            "device_id": alarm.device_id,
-            "sn": alarm.sn,
-            "alarm_method": alarm.method,
-            "alarm_priority": alarm.priority,
-            "alarm_type": alarm.alarm_type,
-            "alarm_type_name": ALARM_TYPE_NAMES.get(alarm.alarm_type or 0),
-            "event_type": alarm.event_type,
-            "camera_name": camera.name if camera else None,
-            "point_source": point_source,
-            "category_rule": category_rule,
-        }
-    )
+) -> dict[str, object]:
+    return {
+        "device_id": alarm.device_id,
+        "sn": alarm.sn,
+        "alarm_method": alarm.method,
+        "alarm_priority": alarm.priority,
+        "alarm_type": alarm.alarm_type,
+        "alarm_type_name": ALARM_TYPE_NAMES.get(alarm.alarm_type or 0),
+        "event_type": alarm.event_type,
+        "camera_name": camera.name if camera else None,
+        "point_source": point_source,
+        "category_rule": category_rule,
+    }

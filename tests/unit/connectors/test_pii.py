@@ -249,3 +249,19 @@ def test_one_search_finds_a_number_when_any_of_the_three_patterns_would(text: st
 def test_number_shortcut_matches_its_two_branch_form(text: str) -> None:
     two_branches = re.compile(r"[0-9０-９]{7}|[1１][3-9３-９][0-9０-９][- ][0-9０-９]{4}")
     assert bool(pii._MAYBE_NUMBER.search(text)) == bool(two_branches.search(text))
+
+
+DIGIT_RUNS = st.one_of(
+    st.text(alphabet="0123456789", min_size=1, max_size=24),
+    st.from_regex(r"\A(?:0086|86)?1[3-9][0-9]{9}\Z"),
+    st.from_regex(r"\A0[0-9]{9,11}\Z"),
+    st.from_regex(r"\A(?:11|33|91)[0-9]{4}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-2][1-8][0-9]{4}\Z"),
+    st.sampled_from(["330681197304152316", "331082111", "330681003008002", "057587654321"]),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(DIGIT_RUNS)
+def test_a_run_of_digits_alone_is_scrubbed_as_the_patterns_would_scrub_it(text: str) -> None:
+    protector = PiiProtector(b"k" * 32)
+    assert protector.scrub_text(text) == protector._scrub_numbers(text)
