@@ -81,6 +81,21 @@ def stale_modules() -> list[str]:
     return sorted(name for name in COMPILED_MODULES if built.get(name) != current[name])
 
 
+def staleness() -> str | None:
+    """What to tell someone when compiled modules are stale, or ``None`` when none are.
+
+    The test session stops with it, the command line warns with it: either way old compiled
+    code would run instead of the edited sources.
+    """
+    stale = stale_modules()
+    if not stale:
+        return None
+    return (
+        f"compiled modules are older than their sources: {', '.join(stale)};"
+        " run `make native`, or `make clean-native` to run from source"
+    )
+
+
 def running_compiled() -> list[str]:
     """The listed modules Python would load from a C extension rather than from source."""
     found = []

@@ -13,7 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from fusionhub.broker.launcher import LocalKafkaBroker
-from fusionhub.native import stale_modules
+from fusionhub.native import staleness
 from fusionhub.settings import BrokerSettings, SecretSettings, Settings
 from tests.pg import PostgresCluster, PostgresUnavailableError, start_cluster
 
@@ -21,14 +21,10 @@ EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    stale = stale_modules()
-    if stale:
+    problem = staleness()
+    if problem:
         # Tests of old compiled code would pass or fail for the wrong reasons.
-        pytest.exit(
-            f"compiled modules are older than their sources: {', '.join(stale)};"
-            " run `make native` (or `make clean-native`)",
-            returncode=2,
-        )
+        pytest.exit(problem, returncode=2)
 
 
 @pytest.fixture(scope="session")

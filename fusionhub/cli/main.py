@@ -11,7 +11,7 @@ from fusionhub.cli.cases import api, cases
 from fusionhub.cli.ingest import ingest, ingest_api, ingest_raw
 from fusionhub.cli.ops import keys, registry, sink, worker
 from fusionhub.cli.up import demo, up
-from fusionhub.native import stale_modules
+from fusionhub.native import staleness
 from fusionhub.settings import Settings
 
 
@@ -19,14 +19,10 @@ from fusionhub.settings import Settings
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """fusionhub: one case per incident, whichever systems reported it."""
-    stale = stale_modules()
-    if stale:
+    problem = staleness()
+    if problem:
         # Old compiled code would run instead of the edited sources: say so before anything.
-        click.echo(
-            f"warning: compiled modules are older than their sources ({', '.join(stale)});"
-            " run `make native`, or `make clean-native` to run from source",
-            err=True,
-        )
+        click.echo(f"warning: {problem}", err=True)
     ctx.obj = Settings()
 
 

@@ -46,9 +46,10 @@ class _Worker:
         while True:
             if self.in_flight and not self.pipe.poll():
                 # Nothing else to do: send what lingers in the producer now, not when its
-                # linger runs out, and wait for the broker.
+                # linger runs out, and report every chunk once the broker has answered.
                 self.publisher.flush()
-                self.settle_oldest()
+                while self.in_flight:
+                    self.settle_oldest()
                 continue
             try:
                 message = self.pipe.recv()
@@ -73,7 +74,10 @@ class _Worker:
             self.pipe.send(("error", n, f"{type(exc).__name__} while converting {source} input"))
             return
         self.converted[n] = items
-        outcomes = [(o.status, o.event_ref, o.reason, o.errors) for o in (c.outcome for c in items)]
+        outcomes = [
+            (c.outcome.status, c.outcome.event_ref, c.outcome.reason, c.outcome.errors)
+            for c in items
+        ]
         self.pipe.send(("converted", n, outcomes))
 
     def produce(self, n: int, dropped: list[int]) -> None:
