@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from fusionhub.settings import Settings
+from fusionhub.cli.needs import context_settings, requires
+from fusionhub.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
     from fusionhub.api.client import ApiClient
@@ -44,7 +45,9 @@ def _client(settings: Settings, url: str | None, token: str | None) -> ApiClient
     host = _reachable_host(api.host)
     token = token or (api.token.get_secret_value() if api.token else None)
     if not token:
-        raise click.UsageError("no token: set FUSIONHUB_API__TOKEN or pass --token")
+        raise ConfigurationError(
+            "FUSIONHUB_API__TOKEN is not set: pass --token, or run `fusionhub keys init`"
+        )
     return ApiClient(url or f"http://{host}:{api.port}", token)
 
 
@@ -67,8 +70,7 @@ def _show(answer: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any
 @click.pass_context
 def cases(ctx: click.Context) -> None:
     """Look at cases through the command-centre read API."""
-    if ctx.obj is None:
-        ctx.obj = Settings()
+    context_settings(ctx)
 
 
 @cases.command("list")
@@ -128,11 +130,9 @@ def township_stats(
 
 @click.command("api")
 @click.pass_context
+@requires("api_token")
 def api(ctx: click.Context) -> None:
     """Run the command-centre read API until Ctrl-C (address and token from settings.api)."""
     from fusionhub.api.wiring import serve_api
 
-    try:
-        serve_api(ctx.obj or Settings())
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+    serve_api(context_settings(ctx))
