@@ -24,10 +24,9 @@ from fusionhub.settings import EVERY_NEED, Settings
 def up(settings: Settings, broker: bool) -> None:
     """Run every service (worker, sink, ingest API, read API) until Ctrl-C."""
     from fusionhub.runtime.readiness import StartupError
-    from fusionhub.runtime.up import check_configuration, endpoints, prepare, start_services
+    from fusionhub.runtime.up import endpoints, prepare, start_services
 
     try:
-        check_configuration(settings)
         prepare(settings, start_broker=broker)
         supervisor = start_services(settings)
     except (ValueError, StartupError) as exc:

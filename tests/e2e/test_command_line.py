@@ -3,7 +3,6 @@ invalid setting is one line on stderr naming it, exit status 2, and never a trac
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 
 from fusionhub.cli.main import cli
 from tests.conftest import EXAMPLES
+from tests.support import new_user_env
 
 pytestmark = pytest.mark.e2e
 
@@ -64,10 +64,9 @@ def leaf_commands(group: click.Group, prefix: str = "") -> set[str]:
 
 def run_bare(tmp_path: Path, args: list[str], extra: dict[str, str] | None = None):
     """``fusionhub ARGS`` with an empty HOME, no FUSIONHUB_ variables and no ./.env."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FUSIONHUB_", "XDG_"))}
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    env.update({"HOME": str(home), **(extra or {})})
+    env = new_user_env(home, **(extra or {}))
     return subprocess.run(
         [sys.executable, "-m", "fusionhub", *args],
         env=env,

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import new_user_env
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,12 +39,7 @@ def test_the_quick_start_runs_as_written_on_a_fresh_machine(tmp_path: Path) -> N
     scratch.mkdir()
     venv_bin = str(ROOT / ".venv" / "bin")
     path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("FUSIONHUB_", "XDG_")) and k != "VIRTUAL_ENV"
-    }
-    env.update({"HOME": str(home), "TMPDIR": str(scratch), "PATH": path})
+    env = new_user_env(home, TMPDIR=str(scratch), PATH=path)
     done = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", quick_start_block()],
         cwd=ROOT,
