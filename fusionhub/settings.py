@@ -7,18 +7,31 @@ environment itself.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOOPBACK = "127.0.0.1"
 
 
+class ConfigurationError(Exception):
+    """A setting is missing or unusable. The message is one line that names the setting and the
+    fix; ``fusionhub``'s entry point prints it and exits with status 2, without a traceback."""
+
+
 def _home_dir(kind: str) -> Path:
-    base = {"cache": ".cache", "data": ".local/share"}[kind]
-    return Path.home() / base / "fusionhub"
+    """``$XDG_DATA_HOME/fusionhub`` or ``$XDG_CACHE_HOME/fusionhub``, with the XDG defaults
+    (``~/.local/share``, ``~/.cache``); the spec says to ignore a relative value."""
+    variable, fallback = {
+        "cache": ("XDG_CACHE_HOME", ".cache"),
+        "data": ("XDG_DATA_HOME", ".local/share"),
+    }[kind]
+    given = os.environ.get(variable, "")
+    base = Path(given) if given and Path(given).is_absolute() else Path.home() / fallback
+    return base / "fusionhub"
 
 
 class BrokerSettings(BaseModel):
@@ -105,6 +118,15 @@ class IngestSettings(BaseModel):
         chosen = self.tokens.get(source) or self.token
         return chosen.get_secret_value() if chosen else None
 
+    def require_token(self) -> None:
+        """Raises ``ConfigurationError`` unless some source token is configured: the ingest API
+        asks every request for one."""
+        if not self.token and not self.tokens:
+            raise ConfigurationError(
+                "FUSIONHUB_INGEST__TOKEN (or FUSIONHUB_INGEST__TOKENS) is not set: "
+                "run `fusionhub keys init` to write one to ./.env"
+            )
+
 
 class DatabaseSettings(BaseModel):
     """The case store. SQLite by default (a file, nothing to run); PostgreSQL through a URL such
@@ -129,6 +151,14 @@ class ApiSettings(BaseModel):
     token: SecretStr | None = None
     max_limit: int = 500
 
+    def require_token(self) -> str:
+        """The bearer token the read API asks for; ``ConfigurationError`` when unset."""
+        if self.token is None or not self.token.get_secret_value():
+            raise ConfigurationError(
+                "FUSIONHUB_API__TOKEN is not set: run `fusionhub keys init` to write one to ./.env"
+            )
+        return self.token.get_secret_value()
+
 
 class MetricsSettings(BaseModel):
     """Where the sink exposes /metrics. The worker serves its /metrics on the Faust web port
@@ -146,18 +176,32 @@ class SecretSettings(BaseModel):
     sealing_key: SecretStr | None = None
 
     def require_pii_key(self) -> bytes:
-        """The HMAC key for personal-data tokens; raises ``ValueError`` naming the setting."""
-        if self.pii_key is None or len(self.pii_key.get_secret_value()) < 16:
-            raise ValueError(
-                "set FUSIONHUB_SECRETS__PII_KEY (16+ characters; see `fusionhub keys init`)"
+        """The HMAC key for personal-data tokens; raises ``ConfigurationError`` naming the
+        setting when it is unset or too short."""
+        if self.pii_key is None:
+            raise ConfigurationError(
+                "FUSIONHUB_SECRETS__PII_KEY is not set: "
+                "run `fusionhub keys init` to write one to ./.env"
+            )
+        if len(self.pii_key.get_secret_value()) < 16:
+            raise ConfigurationError(
+                "FUSIONHUB_SECRETS__PII_KEY is shorter than 16 characters: "
+                "set a longer one, or remove it and run `fusionhub keys init`"
             )
         return self.pii_key.get_secret_value().encode()
 
     def require_sealing_key(self) -> bytes:
-        """The Fernet key sealing dead-letter originals; raises ``ValueError`` if unset."""
+        """The Fernet key sealing dead-letter originals; raises ``ConfigurationError`` if unset."""
         if self.sealing_key is None:
-            raise ValueError("set FUSIONHUB_SECRETS__SEALING_KEY (see `fusionhub keys init`)")
+            raise ConfigurationError(
+                "FUSIONHUB_SECRETS__SEALING_KEY is not set: "
+                "run `fusionhub keys init` to write one to ./.env"
+            )
         return self.sealing_key.get_secret_value().encode()
+
+
+Need = Literal["pii_key", "sealing_key", "ingest_token", "api_token"]
+EVERY_NEED: tuple[Need, ...] = ("pii_key", "sealing_key", "ingest_token", "api_token")
 
 
 class Settings(BaseSettings):
@@ -183,7 +227,58 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     data_dir: Path = Field(default_factory=lambda: _home_dir("data"))
 
+    @model_validator(mode="after")
+    def _folders_under_data_dir(self) -> Settings:
+        # The broker's and Faust's folders follow ``data_dir`` unless set on their own, so one
+        # setting moves everything the hub writes.
+        # Copies, not assignments: a group passed in may be shared with other settings.
+        if "data_dir" not in self.broker.model_fields_set:
+            self.broker = self.broker.model_copy(update={"data_dir": self.data_dir / "broker"})
+        if "data_dir" not in self.streams.model_fields_set:
+            self.streams = self.streams.model_copy(update={"data_dir": self.data_dir / "streams"})
+        return self
+
+    def require(self, *needs: Need) -> None:
+        """Check the settings a command needs before it connects to anything.
+
+        Called by each command line entry before it starts work. Raises ``ConfigurationError``
+        naming the first missing setting and how to set it.
+        """
+        for need in needs:
+            if need == "pii_key":
+                self.secrets.require_pii_key()
+            elif need == "sealing_key":
+                self.secrets.require_sealing_key()
+            elif need == "ingest_token":
+                self.ingest.require_token()
+            else:
+                self.api.require_token()
+
     @property
     def kafka_bootstrap(self) -> str:
         """The bootstrap address clients use: explicit, or the local broker's listener."""
         return self.bootstrap_servers or f"{self.broker.host}:{self.broker.port}"
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and ``./.env``, read once by the command line.
+
+    A value that does not validate becomes a one-line ``ConfigurationError`` naming its
+    environment variable; the value itself is shown only outside ``secrets``.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigurationError(describe_invalid(exc)) from None
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """One line for the first validation error, with a count of any others."""
+    errors = exc.errors()
+    first = errors[0]
+    loc = [str(part) for part in first["loc"]]
+    variable = "FUSIONHUB_" + "__".join(loc).upper()
+    shown = "" if loc[:1] == ["secrets"] else f" (got {first.get('input')!r})"
+    more = f"; and {len(errors) - 1} more" if len(errors) > 1 else ""
+    message = first["msg"][0].lower() + first["msg"][1:]
+    return f"{variable} is invalid: {message}{shown}{more}; fix it in the environment or ./.env"

@@ -17,7 +17,7 @@ from fusionhub.serialization import (
     SchemaRegistry,
 )
 from fusionhub.serialization.deadletter import DeadLetterWriter
-from fusionhub.settings import Settings
+from fusionhub.settings import ConfigurationError, Settings
 from fusionhub.streams.topics import TopicNames
 
 
@@ -28,7 +28,10 @@ def build_registry(settings: Settings) -> SchemaRegistry:
     if reg.kind == "embedded":
         return local
     if not reg.url:
-        raise ValueError("registry.kind is 'confluent' but FUSIONHUB_REGISTRY__URL is not set")
+        raise ConfigurationError(
+            "FUSIONHUB_REGISTRY__URL is not set but FUSIONHUB_REGISTRY__KIND is 'confluent': "
+            "set the registry's URL, or the kind back to 'embedded'"
+        )
     password = reg.password.get_secret_value() if reg.password else None
     return ConfluentSchemaRegistry(reg.url, local, reg.username, password)
 
@@ -93,13 +96,13 @@ def build_publisher(settings: Settings, metrics: IngestMetrics) -> KafkaPublishe
 def build_ingest_service(settings: Settings) -> IngestService:
     """The HTTP ingest service, warm-started with the refs already on the topics.
 
-    Refuses to build (ValueError) when no ingest token is configured: services ask for one.
+    Refuses to build (``ConfigurationError``) when no ingest token is configured: services ask
+    for one.
     """
     from prometheus_client import CollectorRegistry
 
     ingest = settings.ingest
-    if not ingest.token and not ingest.tokens:
-        raise ValueError("set FUSIONHUB_INGEST__TOKEN or FUSIONHUB_INGEST__TOKENS")
+    ingest.require_token()
     known = prepare_ingest_topics(settings)
     registry = CollectorRegistry()
     metrics = IngestMetrics(registry)

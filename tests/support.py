@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from aiohttp import web
 from kafka import KafkaConsumer, TopicPartition
+
+
+def new_user_env(home: Path, **extra: str) -> dict[str, str]:
+    """This process's environment as a new user would have it: ``home`` as HOME, no
+    ``FUSIONHUB_`` or ``XDG_`` variables, no active virtualenv; then ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FUSIONHUB_", "XDG_")) and k != "VIRTUAL_ENV"
+    }
+    env.update({"HOME": str(home), **extra})
+    return env
 
 
 def free_port() -> int:

@@ -11,6 +11,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from fusionhub.paths import ensure_dir
+
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>io.fusionhub.local</groupId>
@@ -74,7 +76,7 @@ def ensure_distribution(
             raise DistributionError(
                 f"'{tool}' is not on PATH: the local broker needs Java 17+ and Maven"
             )
-    dist.home.mkdir(parents=True, exist_ok=True)
+    ensure_dir(dist.home, "FUSIONHUB_BROKER__CACHE_DIR")
     pom = dist.home / "pom.xml"
     pom.write_text(_POM.format(kafka=kafka_version, log4j=log4j_version), encoding="utf-8")
     cmd = [

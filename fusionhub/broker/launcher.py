@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fusionhub.broker.distribution import KafkaDistribution, ensure_distribution
+from fusionhub.paths import ensure_dir
 from fusionhub.settings import BrokerSettings
 
 _LOG4J2 = """<?xml version="1.0" encoding="UTF-8"?>
@@ -69,6 +70,7 @@ class LocalKafkaBroker:
         Called by ``fusionhub broker start`` and the test fixtures. Raises ``BrokerError`` with the
         tail of the broker log when it exits early or does not answer within the timeout.
         """
+        ensure_dir(self.data_dir, "FUSIONHUB_BROKER__DATA_DIR")
         if self._pid_alive():
             self._wait_until_answering(self.settings.start_timeout_s)
             return self.status()
@@ -123,7 +125,7 @@ class LocalKafkaBroker:
 
     def _write_config(self) -> None:
         s = self.settings
-        (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        ensure_dir(self.data_dir / "logs", "FUSIONHUB_BROKER__DATA_DIR")
         props = {
             "process.roles": "broker,controller",
             "node.id": "1",
@@ -224,7 +226,7 @@ class LocalKafkaBroker:
     def _read_pid(self) -> int | None:
         try:
             return int(self.pid_file.read_text().strip())
-        except (FileNotFoundError, ValueError):
+        except (OSError, ValueError):  # no file yet, or no folder: nothing runs from here
             return None
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from fusionhub.settings import Settings
+from fusionhub.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
     from fusionhub.api.client import ApiClient
@@ -26,14 +26,16 @@ def reachable_host(host: str) -> str:
 
 def api_client(settings: Settings, url: str | None, token: str | None) -> ApiClient:
     """A read-API client: address and token from ``settings.api`` unless given; raises
-    ``click.UsageError`` when there is no token."""
+    ``ConfigurationError`` (one line, exit status 2) when there is no token."""
     from fusionhub.api.client import ApiClient
 
     api = settings.api
     host = reachable_host(api.host)
     token = token or (api.token.get_secret_value() if api.token else None)
     if not token:
-        raise click.UsageError("no token: set FUSIONHUB_API__TOKEN or pass --token")
+        raise ConfigurationError(
+            "FUSIONHUB_API__TOKEN is not set: pass --token, or run `fusionhub keys init`"
+        )
     return ApiClient(url or f"http://{host}:{api.port}", token)
 
 

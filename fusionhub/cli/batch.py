@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from pydantic import SecretStr
 
 from fusionhub.settings import Settings
 
@@ -35,6 +37,7 @@ def replay_cmd(
     if cameras.exists():
         ingest = settings.ingest.model_copy(update={"cameras_csv": cameras})
         settings = settings.model_copy(update={"ingest": ingest})
+    settings = _with_pii_key(settings)
     result = replay(
         folder,
         build_connectors(settings),
@@ -49,6 +52,21 @@ def replay_cmd(
             for line in result.rejects:
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")
     click.echo(json.dumps(result.summary()), err=True)
+
+
+def _with_pii_key(settings: Settings) -> Settings:
+    """Settings with a PII key: the configured one, or a one-off key for this run.
+
+    A replay needs party tokens only to compare reports within the run, so a key made here and
+    dropped at exit keeps the batch command free of secrets; its tokens match no hub's.
+    """
+    if settings.secrets.pii_key is not None:
+        return settings
+    click.echo("note: FUSIONHUB_SECRETS__PII_KEY is not set; tokens use a one-off key", err=True)
+    key = SecretStr(secrets.token_urlsafe(32))
+    return settings.model_copy(
+        update={"secrets": settings.secrets.model_copy(update={"pii_key": key})}
+    )
 
 
 @click.command("simulate")

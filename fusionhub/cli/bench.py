@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 from pydantic import SecretStr
 
+from fusionhub.cli.needs import context_settings
 from fusionhub.settings import SecretSettings, Settings
 
 
@@ -26,7 +27,7 @@ def bench() -> None:
 
 
 def _bench_settings(ctx: click.Context) -> Settings:
-    settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+    settings = context_settings(ctx)
     if settings.secrets.pii_key is not None and settings.secrets.sealing_key is not None:
         return settings
     from cryptography.fernet import Fernet

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from fusionhub.cli.api_access import api_client, call_api
+from fusionhub.cli.needs import context_settings, requires
 from fusionhub.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,8 +36,7 @@ def _show(answer: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any
 @click.pass_context
 def cases(ctx: click.Context) -> None:
     """Look at cases through the command-centre read API; merge and split them."""
-    if ctx.obj is None:
-        ctx.obj = Settings()
+    context_settings(ctx)
 
 
 @cases.command("list")
@@ -96,14 +96,12 @@ def township_stats(
 
 @click.command("api")
 @click.pass_context
+@requires("api_token")
 def api(ctx: click.Context) -> None:
     """Run the command-centre read API until Ctrl-C (address and token from settings.api)."""
     from fusionhub.api.wiring import serve_api
 
-    try:
-        serve_api(ctx.obj or Settings())
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+    serve_api(context_settings(ctx))
 
 
 # Registered here, not in corrections.py, so that the group is complete wherever it is used.

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from prometheus_client import CollectorRegistry
 
+from fusionhub.cli.needs import requires
 from fusionhub.core.events import Source
 from fusionhub.settings import Settings
 
@@ -22,6 +23,7 @@ SOURCES = click.Choice([s.value for s in Source])
     "--chunk", default=500, show_default=True, help="Lines (or XML files) per acknowledged batch."
 )
 @click.pass_obj
+@requires("pii_key", "sealing_key")
 def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
     """Ingest a JSON Lines file (grid, hotline, petition) or a folder of XML alarms (video)."""
     from fusionhub.ingest.files import ingest_files, input_files, total_bytes
@@ -53,6 +55,7 @@ def ingest(settings: Settings, source: str, path: Path, chunk: int) -> None:
 
 @click.command("ingest-api")
 @click.pass_obj
+@requires("pii_key", "sealing_key", "ingest_token")
 def ingest_api(settings: Settings) -> None:
     """Run the HTTP ingest API (and its /metrics) until Ctrl-C."""
     from aiohttp import web
@@ -65,6 +68,7 @@ def ingest_api(settings: Settings) -> None:
 
 @click.command("ingest-raw")
 @click.pass_obj
+@requires("pii_key", "sealing_key")
 def ingest_raw(settings: Settings) -> None:
     """Move source-native Avro records from the raw topics into the event log, until Ctrl-C."""
     import signal

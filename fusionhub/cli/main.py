@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from fusionhub.cli.batch import evaluate_cmd, replay_cmd, simulate_cmd
@@ -12,7 +14,7 @@ from fusionhub.cli.ingest import ingest, ingest_api, ingest_raw
 from fusionhub.cli.ops import keys, registry, sink, worker
 from fusionhub.cli.up import demo, up
 from fusionhub.native import staleness
-from fusionhub.settings import Settings
+from fusionhub.settings import ConfigurationError, load_settings
 
 
 @click.group()
@@ -23,7 +25,7 @@ def cli(ctx: click.Context) -> None:
     if problem:
         # Old compiled code would run instead of the edited sources: say so before anything.
         click.echo(f"warning: {problem}", err=True)
-    ctx.obj = Settings()
+    ctx.obj = load_settings()
 
 
 cli.add_command(broker)
@@ -45,5 +47,13 @@ cli.add_command(api)
 
 
 def main() -> None:
-    """Console entry point."""
-    cli()
+    """Console entry point (also ``python -m fusionhub``).
+
+    A missing or unusable setting is one line on stderr naming it, and exit status 2, as for a
+    bad option: the user has something to change, not a bug to report.
+    """
+    try:
+        cli()
+    except ConfigurationError as exc:
+        click.echo(f"fusionhub: {exc}", err=True)
+        sys.exit(2)

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 
+from fusionhub.cli.needs import requires
 from fusionhub.settings import Settings
 
 
 @click.command()
 @click.option("--loglevel", default="info", show_default=True)
 @click.pass_obj
+@requires("sealing_key")
 def worker(settings: Settings, loglevel: str) -> None:
     """Run the stream processors until SIGTERM or Ctrl-C."""
     from fusionhub.streams.worker import run_worker
@@ -70,6 +72,7 @@ def keys_init(env_file: Path) -> None:
 
 @click.command()
 @click.pass_obj
+@requires("sealing_key")
 def sink(settings: Settings) -> None:
     """Store cases and events in the database until SIGTERM or Ctrl-C."""
     from fusionhub.sinks.service import run_sink

@@ -8,7 +8,8 @@ import threading
 
 import click
 
-from fusionhub.settings import Settings
+from fusionhub.cli.needs import requires
+from fusionhub.settings import EVERY_NEED, Settings
 
 
 @click.command("up")
@@ -19,13 +20,13 @@ from fusionhub.settings import Settings
     help="Start the local Kafka broker when no bootstrap servers are configured.",
 )
 @click.pass_obj
+@requires(*EVERY_NEED)
 def up(settings: Settings, broker: bool) -> None:
     """Run every service (worker, sink, ingest API, read API) until Ctrl-C."""
     from fusionhub.runtime.readiness import StartupError
-    from fusionhub.runtime.up import check_configuration, endpoints, prepare, start_services
+    from fusionhub.runtime.up import endpoints, prepare, start_services
 
     try:
-        check_configuration(settings)
         prepare(settings, start_broker=broker)
         supervisor = start_services(settings)
     except (ValueError, StartupError) as exc:
@@ -51,6 +52,7 @@ def up(settings: Settings, broker: bool) -> None:
 @click.option("--seed", type=int, default=None, help="Simulator seed (default: new each run).")
 @click.option("--exit-when-done", is_flag=True, help="Stop once every report is in.")
 @click.pass_obj
+@requires(*EVERY_NEED)
 def demo(
     settings: Settings, events: int, rate: float, seed: int | None, exit_when_done: bool
 ) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
+from fusionhub.paths import ensure_dir
 from fusionhub.runtime.feed import HttpFeed, load_feed
 from fusionhub.runtime.operator import DutyOfficer
 from fusionhub.runtime.up import check_configuration, endpoints, prepare, start_services
@@ -57,7 +58,7 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
     """Simulate, start everything, feed it, show it; returns the final counts."""
     check_configuration(settings)
     run = "demo" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    folder = settings.data_dir / "demo" / run
+    folder = ensure_dir(settings.data_dir / "demo" / run, "FUSIONHUB_DATA_DIR")
     seed = options.seed if options.seed is not None else int(time.time()) % 100_000
     simulate(folder, seed, options.events, days=3)
     settings, env = demo_settings(settings, run, folder)

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fusionhub.paths import ensure_dir
+
 SERVICES = ("worker", "sink", "ingest-api", "api")
 
 
@@ -35,7 +37,7 @@ class Supervisor:
 
     def start(self, services: tuple[str, ...] = SERVICES) -> None:
         """Start every service; each logs to ``log_dir/NAME.log``."""
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        ensure_dir(self.log_dir, "FUSIONHUB_DATA_DIR")
         for name in services:
             log = self.log_dir / f"{name}.log"
             out = log.open("ab")

@@ -5,18 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from fusionhub.broker.launcher import LocalKafkaBroker
 from fusionhub.runtime.readiness import http_ok, wait_until
 from fusionhub.runtime.supervisor import Supervisor
-from fusionhub.settings import Settings
+from fusionhub.settings import EVERY_NEED, Settings
 from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.worker import worker_topics
-
-
-class ConfigurationError(ValueError):
-    """A setting the services need is missing; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -49,13 +44,9 @@ def endpoints(settings: Settings) -> Endpoints:
 
 
 def check_configuration(settings: Settings) -> None:
-    """Fail early, naming the setting, rather than have a service die on start."""
-    settings.secrets.require_pii_key()
-    settings.secrets.require_sealing_key()
-    if not (settings.ingest.token or settings.ingest.tokens):
-        raise ConfigurationError("set FUSIONHUB_INGEST__TOKEN (see `fusionhub keys init`)")
-    if settings.api.token is None:
-        raise ConfigurationError("set FUSIONHUB_API__TOKEN (see `fusionhub keys init`)")
+    """Fail early, naming the setting (``ConfigurationError``), rather than have a service die
+    on start."""
+    settings.require(*EVERY_NEED)
 
 
 def prepare(settings: Settings, start_broker: bool) -> None:
@@ -69,10 +60,8 @@ def prepare(settings: Settings, start_broker: bool) -> None:
         settings.kafka_bootstrap, worker_topics(settings), settings.streams.topic_partitions
     )
     prepare_ingest_topics(settings)
-    url = settings.database.resolved_url(settings.data_dir)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    migrate(url)
+    # The SQLite file's folder is created by the engine (fusionhub.sinks.database).
+    migrate(settings.database.resolved_url(settings.data_dir))
 
 
 def start_services(settings: Settings, env: Mapping[str, str] | None = None) -> Supervisor:

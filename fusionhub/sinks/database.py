@@ -14,6 +14,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from fusionhub.paths import ensure_dir
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 # Any 64-bit number unique to this purpose: PostgreSQL serialises concurrent migrations on it,
@@ -35,7 +37,9 @@ def open_engine(url: str) -> Engine:
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            ensure_dir(
+                Path(parsed.database).parent, "FUSIONHUB_DATABASE__URL or FUSIONHUB_DATA_DIR"
+            )
         connect_args["timeout"] = _SQLITE_BUSY_TIMEOUT_S
     elif parsed.get_backend_name() == "postgresql":
         # Without these a stopped server or a stuck statement can hang the sink indefinitely

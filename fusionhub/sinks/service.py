@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 
 from fusionhub.settings import Settings
 from fusionhub.sinks.consumer import CaseSinkRunner
+from fusionhub.sinks.store import SqlCaseStore
 from fusionhub.streams.topics import TopicNames
 from fusionhub.wiring import build_codec, build_dead_letters
 
@@ -78,6 +79,8 @@ def build_sink(settings: Settings) -> tuple[CaseSinkRunner, SinkMetrics, Collect
     metrics = SinkMetrics(registry, lambda: datetime.now(UTC))
     codec = build_codec(settings)
     letters = build_dead_letters(settings, codec)
+    # The store first: an unusable database folder fails before any broker connection.
+    store = SqlCaseStore.from_url(settings.database.resolved_url(settings.data_dir))
     producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
     dead_topic = TopicNames(settings.topic_prefix).dead_letter
 
@@ -94,7 +97,7 @@ def build_sink(settings: Settings) -> tuple[CaseSinkRunner, SinkMetrics, Collect
         metrics.undecodable.inc()
 
     runner = CaseSinkRunner(
-        settings, codec=codec, on_undecodable=dead_letter, on_stored=metrics.on_stored
+        settings, store, codec=codec, on_undecodable=dead_letter, on_stored=metrics.on_stored
     )
     return runner, metrics, registry
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from fusionhub.paths import ensure_dir
 from fusionhub.settings import Settings
 
 
@@ -20,7 +21,7 @@ def create_app(settings: Settings) -> faust.App:
         store=s.store,
         topic_partitions=s.topic_partitions,
         topic_replication_factor=1,
-        datadir=str(s.data_dir),
+        datadir=str(ensure_dir(s.data_dir, "FUSIONHUB_STREAMS__DATA_DIR")),
         # Bind the web server to loopback: Faust's own default binds every interface.
         web_bind=s.web_host,
         web_host=s.web_host,

@@ -38,11 +38,15 @@ def worker_topics(settings: Settings) -> list[str]:
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
-    """Run until SIGTERM or SIGINT, then stop cleanly (offsets committed, topics flushed)."""
+    """Run until SIGTERM or SIGINT, then stop cleanly (offsets committed, topics flushed).
+
+    The app is built before the broker is asked for anything, so a bad setting or an unusable
+    folder fails at once (``ConfigurationError``) rather than after a connection timeout.
+    """
+    app, _ = build_worker_app(settings)
     ensure_topics(
         settings.kafka_bootstrap, worker_topics(settings), settings.streams.topic_partitions
     )
-    app, _ = build_worker_app(settings)
     run_app(app, loglevel)
 
 
