@@ -1,0 +1,165 @@
+"""Merge and split end to end: commands on the real command topic, a real worker, the case
+topics, the SQL sink on the real PostgreSQL, and the read API over HTTP; refusals dead-lettered.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from fusionhub.api import ApiClient, ApiService, CaseReader
+from fusionhub.api.client import ApiError
+from fusionhub.api.wiring import division_names
+from fusionhub.cli.cases import cases as cases_group
+from fusionhub.core.correction_labels import labels_from_corrections
+from fusionhub.core.corrections import split_case_id
+from fusionhub.sinks import CaseSinkRunner, open_engine
+from tests.integration.sinks.kafka_io import sink_settings
+from tests.integration.streams import test_lifecycle_commands as lifecycle
+from tests.integration.streams.commands import DEAD_LETTER_SUBJECT, ingest_grid_reports, letters_for
+from tests.integration.streams.test_lifecycle_commands import (
+    COUNTY,
+    TOWNSHIP,
+    Hub,
+    hazard_report,
+    minute,
+    reached,
+)
+from tests.support import serve_in_thread
+
+pytestmark = pytest.mark.integration
+hub = lifecycle.hub  # the fixture: a worker on this test's topics
+
+
+@contextmanager
+def sink_running(runner: CaseSinkRunner) -> Iterator[None]:
+    stop, errors = threading.Event(), []
+
+    def loop() -> None:
+        try:
+            runner.run(stop)
+        except BaseException as exc:  # raised in the test below
+            errors.append(exc)
+
+    thread = threading.Thread(target=loop, name="case-sink", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(30)
+        assert not errors, errors
+
+
+def eventually(check: Callable[[], Any], what: str, timeout_s: float = 60) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            found = check()
+        except (ApiError, AssertionError, KeyError):
+            found = None
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def _with_total(page: dict[str, Any], total: int) -> dict[str, Any] | None:
+    return page if page["total"] == total else None
+
+
+def test_merge_and_split_reach_the_case_topics_the_store_and_the_read_api(
+    hub: Hub,
+    fresh_postgres_url: str,
+    tmp_path: Path,
+) -> None:
+    dispute, cases = hub.open_example_case()
+    [hazard_ref] = ingest_grid_reports(
+        hub.settings, hazard_report("WG-330681109-20261125-00031", "2026-11-25T10:00:00+08:00")
+    )
+    [hazard_state] = cases.wait_for(
+        lambda rs: [r for r in rs if hazard_ref in r["event_refs"]], "hazard case"
+    )[-1:]
+    hazard = hazard_state["case_id"]
+    [dispute_ref] = next(r for r in cases.records if r["case_id"] == dispute)["event_refs"]
+    county = hub.tail(hub.topics.cases_county(COUNTY))
+    township = hub.tail(hub.topics.cases_township(TOWNSHIP))
+    letters = hub.tail(hub.topics.dead_letter, DEAD_LETTER_SUBJECT)
+    send = hub.sender.send
+    send(dispute, "escalate", minute(0), note="涉及多户")  # the survivor at county level
+    itself = send(dispute, "merge", minute(1), note="同一事件", into_case_id=dispute)
+    send(hazard, "merge", minute(2), note="同一户反映", into_case_id=dispute)
+    merged_away = send(hazard, "merge", minute(3), note="再合并", into_case_id=dispute)
+    split_all = send(dispute, "split", minute(4), note="全部", event_refs=(dispute_ref, hazard_ref))
+    split = send(dispute, "split", minute(5), note="不是同一事件", event_refs=(hazard_ref,))
+    new_case = split_case_id(split)
+
+    county.wait_for(reached(dispute, "escalated"), "county states")
+    survivor = county.wait_for(
+        lambda rs: [r for r in rs if r["case_id"] == dispute and len(r["corrections"]) == 2],
+        "the survivor after the split",
+    )
+    assert survivor
+    merged = township.wait_for(reached(hazard, "merged"), "the merged case on its township")
+    township.wait_for(lambda rs: any(r["case_id"] == new_case for r in rs), "the split case")
+    [gone] = [r for r in merged if r["case_id"] == hazard and r["status"] == "merged"]
+    assert gone["merged_into"] == dispute
+    assert gone["history"][-1]["note"] == f"merged into {dispute}: 同一户反映"
+    [fresh] = [r for r in township.records if r["case_id"] == new_case]
+    assert (fresh["status"], fresh["event_refs"]) == ("new", [hazard_ref])
+
+    refused = {itself: "merged into itself", merged_away: "was merged into", split_all: "leave"}
+    got = letters.wait_for(lambda ls: all(letters_for(ls, c) for c in refused), "refusals")
+    for command_id, detail in refused.items():
+        [letter] = letters_for(got, command_id)
+        assert letter["reason"] == "command_refused"
+        assert any(detail in e["message"] for e in letter["errors"]), letter["errors"]
+
+    settings = sink_settings(hub.settings, fresh_postgres_url)
+    token = secrets.token_urlsafe(16)
+    with sink_running(CaseSinkRunner(settings, stuck_commit_s=2.0)):
+        reader = CaseReader(open_engine(fresh_postgres_url), division_names())
+        with serve_in_thread(ApiService(reader, token, 50).app()) as url:
+            client = ApiClient(url, token)
+            page = eventually(lambda: _with_total(client.corrections(), 2), "2 corrections")
+            shown = eventually(lambda: client.get_case(new_case), "the split case stored")
+            gone_shown = client.get_case(hazard)
+            out = tmp_path / "corrections.jsonl"
+            result = CliRunner().invoke(
+                cases_group,
+                ["corrections", "--out", str(out), "--url", url, "--token", token],
+                obj=settings,
+            )
+    assert result.exit_code == 0, result.output
+    assert [i["action"] for i in page["items"]] == ["merge", "split"]
+    merge_item, split_item = page["items"]
+    assert (merge_item["case_id"], merge_item["into"]) == (hazard, dispute)
+    assert (split_item["case_id"], split_item["new_case_id"]) == (dispute, new_case)
+    assert split_item["event_refs_moved"] == [hazard_ref]
+    assert hazard_ref in json.dumps(shown)
+    assert "不是同一事件" in json.dumps(shown, ensure_ascii=False)
+    assert json.dumps(gone_shown).count(dispute) >= 1
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["action"] for line in lines] == ["merge", "split"]
+    assert set(json.loads(lines[0])) == {
+        "action",
+        "case_id",
+        "into",
+        "event_refs",
+        "into_event_refs",
+        "reason",
+        "at",
+    }
+    labels = labels_from_corrections(lines)
+    assert any(not same for _, _, same in labels)
+    assert (min(dispute_ref, hazard_ref), max(dispute_ref, hazard_ref), False) in labels
