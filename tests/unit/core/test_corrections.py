@@ -264,3 +264,19 @@ def test_a_split_time_follows_the_command_not_the_clock() -> None:
     book, [drain] = book_of(DRAIN, DRAIN_CALL)
     book.on_action(correction(drain, "split", event_refs=("hotline:12345-1",)))
     assert book.state.cases[split_case_id("fix-1")].opened_at == at(25, 11)
+
+
+def test_a_later_report_quoting_a_report_split_out_joins_the_new_case() -> None:
+    book, [drain] = book_of(DRAIN, DRAIN_CALL)
+    book.on_action(correction(drain, "split", event_refs=("hotline:12345-1",)))
+    follow_up = make_event(
+        Source.PETITION,
+        "XF-1",
+        at(25, 12),
+        "dispute.neighbour",
+        "再次反映排水沟纠纷",
+        refs=("hotline:12345-1",),
+    )
+    [change] = book.on_event(follow_up).changes
+    assert change.case.case_id == split_case_id("fix-1")
+    assert book.state.cases[drain].event_refs == ["grid:WG-1"]
