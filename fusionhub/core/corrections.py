@@ -12,10 +12,9 @@ new copies (earlier ``Change`` values keep showing the state they were made from
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
-from fusionhub.core.candidates import CandidateIndex
 from fusionhub.core.case_events import CasesMerged, CaseSplit, CaseUpdated, Output
 from fusionhub.core.cases import (
     Case,
@@ -26,10 +25,11 @@ from fusionhub.core.cases import (
     compute_priority,
     source_mask_of,
 )
-from fusionhub.core.correlation import MAX_SKETCHES, CorrelationState, file_deadline
+from fusionhub.core.correlation import CorrelationState, file_deadline
 from fusionhub.core.lifecycle import CommandRefused
 from fusionhub.core.policy import CorrelationPolicy
-from fusionhub.core.scoring import CaseProfile, bare_ref
+from fusionhub.core.profile_merge import merge_profiles
+from fusionhub.core.scoring import bare_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,20 +92,26 @@ def merge_cases(
     note = f"{case_id} merged in: {command.reason}"
     _touch(survivor, when, correction, Transition(at, into.status, command.actor, note))
     merged = _merged_away(gone, when, correction)
-    state.cases[case_id], state.cases[into.case_id] = merged, survivor
-    for ref in moved:
-        state.refs[bare_ref(ref)] = into.case_id
-    state.refs[case_id] = into.case_id
-    if survivor.deadline != into.deadline:
-        file_deadline(state, survivor)
-    profile = _merge_profiles(state.index, case_id, survivor)
-    if profile is not None:
-        survivor.person_token_count = len(profile.tokens)
+    _hand_over(state, merged, survivor, into.deadline)
     return state, [
         CasesMerged(case_id, into.case_id, at, moved, command.actor, command.reason),
         _updated(merged, at, f"merged_into:{into.case_id}"),
         _updated(survivor, at, f"merged:{case_id}"),
     ]
+
+
+def _hand_over(state: CorrelationState, merged: Case, survivor: Case, deadline: datetime) -> None:
+    """Put a merge into ``state``: both new copies, every ref (and the old case id) leading to
+    the survivor, its deadline refiled if it moved, the profiles joined."""
+    state.cases[merged.case_id], state.cases[survivor.case_id] = merged, survivor
+    for ref in merged.corrections[-1].moved:
+        state.refs[bare_ref(ref)] = survivor.case_id
+    state.refs[merged.case_id] = survivor.case_id
+    if survivor.deadline != deadline:
+        file_deadline(state, survivor)
+    profile = merge_profiles(state.index, merged.case_id, survivor)
+    if profile is not None:
+        survivor.person_token_count = len(profile.tokens)
 
 
 def split_case(
@@ -143,9 +149,7 @@ def split_case(
     _touch(rest, when, correction, Transition(at, rest.status, command.actor, note))
     new = _split_out(case, correction, when, policy)
     state.cases[case_id], state.cases[new_id] = rest, new
-    for ref in moved:
-        state.refs[bare_ref(ref)] = new_id
-    state.refs[new_id] = new_id
+    state.refs.update({bare_ref(ref): new_id for ref in (*moved, new_id)})
     file_deadline(state, new)
     return state, [
         CaseSplit(case_id, new_id, at, moved, command.actor, command.reason),
@@ -246,44 +250,6 @@ def _split_out(
         source_mask=mask,
         min_severity=case.min_severity,
         corrections=(correction,),
-    )
-
-
-def _merge_profiles(index: CandidateIndex, gone_id: str, survivor: Case) -> CaseProfile | None:
-    """File the merged-away case's profile under the survivor, joined with the survivor's own;
-    returns the survivor's profile, or None when neither case is in the index any more."""
-    gone = index.profiles.get(gone_id)
-    kept = index.profiles.get(survivor.case_id)
-    if gone is None:
-        return kept
-    index.remove(gone_id)
-    if kept is None:
-        joined = replace(gone, case_id=survivor.case_id, category=survivor.category)
-    else:
-        index.remove(survivor.case_id)
-        joined = _joined(kept, gone)
-    index.add(joined)
-    return joined
-
-
-def _joined(a: CaseProfile, b: CaseProfile) -> CaseProfile:
-    same_township = a.township is None or a.township == b.township
-    return replace(
-        a,
-        lon=a.lon if a.lon is not None else b.lon,
-        lat=a.lat if a.lon is not None else b.lat,
-        township=a.township or b.township,
-        village=a.village or (b.village if same_township else None),
-        first_at=min(a.first_at, b.first_at),
-        last_at=max(a.last_at, b.last_at),
-        expires_at=max(a.expires_at, b.expires_at),
-        first_us=min(a.first_us, b.first_us),
-        last_us=max(a.last_us, b.last_us),
-        sketches=(a.sketches[0], *[*a.sketches[1:], *b.sketches][-(MAX_SKETCHES - 1) :]),
-        address=a.address or b.address,
-        village_name=a.village_name or b.village_name,
-        houses=tuple(sorted({*a.houses, *b.houses})),
-        tokens=tuple(sorted({*a.tokens, *b.tokens})),
     )
 
 
