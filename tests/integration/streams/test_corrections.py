@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from fusionhub.api import ApiClient, ApiService, CaseReader
 from fusionhub.api.client import ApiError
 from fusionhub.api.wiring import division_names
 from fusionhub.cli.cases import cases as cases_group
+from fusionhub.cli.corrections import EXPORT_KEYS, export_line
 from fusionhub.core.correction_labels import labels_from_corrections
 from fusionhub.core.corrections import split_case_id
 from fusionhub.sinks import CaseSinkRunner, open_engine
@@ -78,11 +80,19 @@ def _with_total(page: dict[str, Any], total: int) -> dict[str, Any] | None:
     return page if page["total"] == total else None
 
 
-def test_merge_and_split_reach_the_case_topics_the_store_and_the_read_api(
-    hub: Hub,
-    fresh_postgres_url: str,
-    tmp_path: Path,
-) -> None:
+@dataclass(frozen=True)
+class Corrected:
+    """The two cases of a test, their reports, and the case a split opened."""
+
+    dispute: str
+    dispute_ref: str
+    hazard: str
+    hazard_ref: str
+    new_case: str
+
+
+def two_cases(hub: Hub) -> tuple[str, str, str, str]:
+    """The example dispute and a fire-lane hazard in the same township: two cases."""
     dispute, cases = hub.open_example_case()
     [hazard_ref] = ingest_grid_reports(
         hub.settings, hazard_report("WG-330681109-20261125-00031", "2026-11-25T10:00:00+08:00")
@@ -90,8 +100,14 @@ def test_merge_and_split_reach_the_case_topics_the_store_and_the_read_api(
     [hazard_state] = cases.wait_for(
         lambda rs: [r for r in rs if hazard_ref in r["event_refs"]], "hazard case"
     )[-1:]
-    hazard = hazard_state["case_id"]
     [dispute_ref] = next(r for r in cases.records if r["case_id"] == dispute)["event_refs"]
+    return dispute, dispute_ref, hazard_state["case_id"], hazard_ref
+
+
+def correct_on_topics(hub: Hub) -> Corrected:
+    """Merge the hazard into the (escalated) dispute and split it out again, with refused
+    commands between; checks the county and township topics and the dead letters."""
+    dispute, dispute_ref, hazard, hazard_ref = two_cases(hub)
     county = hub.tail(hub.topics.cases_county(COUNTY))
     township = hub.tail(hub.topics.cases_township(TOWNSHIP))
     letters = hub.tail(hub.topics.dead_letter, DEAD_LETTER_SUBJECT)
@@ -104,12 +120,11 @@ def test_merge_and_split_reach_the_case_topics_the_store_and_the_read_api(
     split = send(dispute, "split", minute(5), note="不是同一事件", event_refs=(hazard_ref,))
     new_case = split_case_id(split)
 
-    county.wait_for(reached(dispute, "escalated"), "county states")
     survivor = county.wait_for(
         lambda rs: [r for r in rs if r["case_id"] == dispute and len(r["corrections"]) == 2],
         "the survivor after the split",
     )
-    assert survivor
+    assert [r["event_refs"] for r in survivor if r["case_id"] == dispute][-1] == [dispute_ref]
     merged = township.wait_for(reached(hazard, "merged"), "the merged case on its township")
     township.wait_for(lambda rs: any(r["case_id"] == new_case for r in rs), "the split case")
     [gone] = [r for r in merged if r["case_id"] == hazard and r["status"] == "merged"]
@@ -124,42 +139,39 @@ def test_merge_and_split_reach_the_case_topics_the_store_and_the_read_api(
         [letter] = letters_for(got, command_id)
         assert letter["reason"] == "command_refused"
         assert any(detail in e["message"] for e in letter["errors"]), letter["errors"]
+    return Corrected(dispute, dispute_ref, hazard, hazard_ref, new_case)
 
+
+def test_merge_and_split_reach_the_case_topics_the_store_and_the_read_api(
+    hub: Hub, fresh_postgres_url: str, tmp_path: Path
+) -> None:
+    c = correct_on_topics(hub)
     settings = sink_settings(hub.settings, fresh_postgres_url)
     token = secrets.token_urlsafe(16)
+    out = tmp_path / "corrections.jsonl"
     with sink_running(CaseSinkRunner(settings, stuck_commit_s=2.0)):
         reader = CaseReader(open_engine(fresh_postgres_url), division_names())
         with serve_in_thread(ApiService(reader, token, 50).app()) as url:
             client = ApiClient(url, token)
             page = eventually(lambda: _with_total(client.corrections(), 2), "2 corrections")
-            shown = eventually(lambda: client.get_case(new_case), "the split case stored")
-            gone_shown = client.get_case(hazard)
-            out = tmp_path / "corrections.jsonl"
-            result = CliRunner().invoke(
-                cases_group,
-                ["corrections", "--out", str(out), "--url", url, "--token", token],
-                obj=settings,
-            )
+            shown = eventually(lambda: client.get_case(c.new_case), "the split case stored")
+            gone = client.get_case(c.hazard)
+            args = ["corrections", "--out", str(out), "--url", url, "--token", token]
+            result = CliRunner().invoke(cases_group, args, obj=settings)
     assert result.exit_code == 0, result.output
-    assert [i["action"] for i in page["items"]] == ["merge", "split"]
     merge_item, split_item = page["items"]
-    assert (merge_item["case_id"], merge_item["into"]) == (hazard, dispute)
-    assert (split_item["case_id"], split_item["new_case_id"]) == (dispute, new_case)
-    assert split_item["event_refs_moved"] == [hazard_ref]
-    assert hazard_ref in json.dumps(shown)
+    assert (merge_item["action"], merge_item["case_id"], merge_item["into"]) == (
+        "merge",
+        c.hazard,
+        c.dispute,
+    )
+    assert (split_item["action"], split_item["new_case_id"]) == ("split", c.new_case)
+    assert split_item["event_refs_moved"] == [c.hazard_ref]
+    assert c.hazard_ref in json.dumps(shown)
     assert "不是同一事件" in json.dumps(shown, ensure_ascii=False)
-    assert json.dumps(gone_shown).count(dispute) >= 1
+    assert f'"merged_into": "{c.dispute}"' in json.dumps(gone)
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line)["action"] for line in lines] == ["merge", "split"]
-    assert set(json.loads(lines[0])) == {
-        "action",
-        "case_id",
-        "into",
-        "event_refs",
-        "into_event_refs",
-        "reason",
-        "at",
-    }
-    labels = labels_from_corrections(lines)
-    assert any(not same for _, _, same in labels)
-    assert (min(dispute_ref, hazard_ref), max(dispute_ref, hazard_ref), False) in labels
+    assert [json.loads(line) for line in lines] == [export_line(i) for i in page["items"]]
+    assert set(json.loads(lines[0])) == set(EXPORT_KEYS["merge"])
+    pair = (min(c.dispute_ref, c.hazard_ref), max(c.dispute_ref, c.hazard_ref), False)
+    assert pair in labels_from_corrections(lines)  # the split, later, wins over the merge
