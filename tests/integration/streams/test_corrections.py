@@ -19,12 +19,14 @@ from click.testing import CliRunner
 
 from fusionhub.api import ApiClient, ApiService, CaseReader
 from fusionhub.api.client import ApiError
+from fusionhub.api.openapi import openapi_document
 from fusionhub.api.wiring import division_names
 from fusionhub.cli.cases import cases as cases_group
 from fusionhub.cli.corrections import EXPORT_KEYS, export_line
 from fusionhub.core.correction_labels import labels_from_corrections
 from fusionhub.core.corrections import split_case_id
 from fusionhub.sinks import CaseSinkRunner, open_engine
+from tests.integration.api.test_openapi_conformance import check
 from tests.integration.sinks.kafka_io import sink_settings
 from tests.integration.streams import test_lifecycle_commands as lifecycle
 from tests.integration.streams.commands import DEAD_LETTER_SUBJECT, ingest_grid_reports, letters_for
@@ -159,6 +161,10 @@ def test_merge_and_split_reach_the_case_topics_the_store_and_the_read_api(
             args = ["corrections", "--out", str(out), "--url", url, "--token", token]
             result = CliRunner().invoke(cases_group, args, obj=settings)
     assert result.exit_code == 0, result.output
+    document = openapi_document(50)
+    check(document, "CorrectionPage", page)
+    check(document, "Case", shown)
+    check(document, "Case", gone)
     merge_item, split_item = page["items"]
     assert (merge_item["action"], merge_item["case_id"], merge_item["into"]) == (
         "merge",
