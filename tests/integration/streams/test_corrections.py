@@ -181,3 +181,42 @@ def test_merge_and_split_reach_the_case_topics_the_store_and_the_read_api(
     assert set(json.loads(lines[0])) == set(EXPORT_KEYS["merge"])
     pair = (min(c.dispute_ref, c.hazard_ref), max(c.dispute_ref, c.hazard_ref), False)
     assert pair in labels_from_corrections(lines)  # the split, later, wins over the merge
+
+
+def test_merging_a_closed_case_or_naming_another_county_is_dead_lettered_with_the_reason(
+    hub: Hub,
+) -> None:
+    dispute, _, hazard, _ = two_cases(hub)
+    letters = hub.tail(hub.topics.dead_letter, DEAD_LETTER_SUBJECT)
+    send = hub.sender.send
+    for n, (name, extra) in enumerate(
+        [
+            ("accept", {}),
+            ("dispatch", {"department": "枫桥镇消防所"}),
+            ("resolve", {"note": "已清理"}),
+            ("close", {"evaluation": "满意"}),
+        ]
+    ):
+        send(hazard, name, minute(n), **extra)
+    closed = send(hazard, "merge", minute(5), note="同一处", into_case_id=dispute)
+    into_closed = send(dispute, "merge", minute(6), note="同一处", into_case_id=hazard)
+    # Keyed to the cases' partition, so that it reaches them and is refused for the county.
+    elsewhere = send(
+        dispute,
+        "merge",
+        minute(7),
+        note="同一处",
+        into_case_id=hazard,
+        county_code="330109",
+        key=COUNTY.encode(),
+    )
+    refused = {
+        closed: f"case {hazard} is closed",
+        into_closed: f"case {hazard} is closed",
+        elsewhere: "not 330109",
+    }
+    got = letters.wait_for(lambda ls: all(letters_for(ls, c) for c in refused), "refusals")
+    for command_id, detail in refused.items():
+        [letter] = letters_for(got, command_id)
+        assert letter["reason"] == "command_refused"
+        assert any(detail in e["message"] for e in letter["errors"]), letter["errors"]
