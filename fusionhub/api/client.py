@@ -57,6 +57,11 @@ class ApiClient:
         counts: dict[str, Any] = self._get("/v1/stats/townships", params)
         return counts
 
+    def corrections(self, params: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+        """``GET /v1/corrections`` with ``params`` as given (county, at_from, at_to, paging)."""
+        page: dict[str, Any] = self._get("/v1/corrections", params)
+        return page
+
     def _get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> Any:
         url = self.base_url + path
         if params:

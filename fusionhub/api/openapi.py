@@ -8,153 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fusionhub.api.params import DEFAULT_LIMIT, PLATFORMS, PRIORITIES, SORT_ORDERS, STATUSES
-
-Schema = dict[str, Any]
+from fusionhub.api.openapi_schemas import Schema, component_schemas, ref
+from fusionhub.api.params import DEFAULT_LIMIT, PLATFORMS, SORT_ORDERS, STATUSES
 
 _STRING: Schema = {"type": "string"}
-_TEXT_OR_NULL: Schema = {"type": ["string", "null"]}
-_NUMBER_OR_NULL: Schema = {"type": ["number", "null"]}
-_INTEGER: Schema = {"type": "integer"}
-_MOMENT: Schema = {"type": "string", "format": "date-time"}
-
-
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _closed(properties: dict[str, Schema], optional: tuple[str, ...] = ()) -> Schema:
-    required = [name for name in properties if name not in optional]
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": False,
-    }
-
-
-_CASE_FIELDS: dict[str, Schema] = {
-    "case_id": _STRING,
-    "version": {"type": "integer", "minimum": 1},
-    "county_code": _TEXT_OR_NULL,
-    "county_name": _TEXT_OR_NULL,
-    "township_code": _TEXT_OR_NULL,
-    "township_name": _TEXT_OR_NULL,
-    "village_code": _TEXT_OR_NULL,
-    "category": _STRING,
-    "platform": _STRING,
-    "priority": {"type": "integer", "enum": list(PRIORITIES), "description": "1 is the highest"},
-    "status": {"type": "string", "enum": list(STATUSES)},
-    "level": {"type": "string", "enum": ["township", "county"]},
-    "opened_at": _MOMENT,
-    "updated_at": _MOMENT,
-    "deadline": _MOMENT,
-    "repeat_of": _TEXT_OR_NULL,
-    "department": _TEXT_OR_NULL,
-    "evaluation": _TEXT_OR_NULL,
-    "sources": {"type": "array", "items": _STRING},
-    "report_count": _INTEGER,
-    "person_token_count": _INTEGER,
-    "last_change": _TEXT_OR_NULL,
-}
-
-_EVENT_FIELDS: dict[str, Schema] = {
-    "event_ref": _STRING,
-    "source": {"type": "string", "enum": ["grid", "hotline", "petition", "video"]},
-    "source_id": _STRING,
-    "occurred_at": _MOMENT,
-    "received_at": _MOMENT,
-    "category": _STRING,
-    "platform": _STRING,
-    "severity": _INTEGER,
-    **{
-        f"{level}_{kind}": _TEXT_OR_NULL
-        for level in ("county", "township", "village")
-        for kind in ("code", "rule")
-    },
-    "grid_code": _TEXT_OR_NULL,
-    "lon": _NUMBER_OR_NULL,
-    "lat": _NUMBER_OR_NULL,
-    "title": _TEXT_OR_NULL,
-    "text": _STRING,
-    "address": _TEXT_OR_NULL,
-    "parties": {"type": "array", "items": _ref("Party")},
-    "refs": {"type": "array", "items": _STRING},
-    "fingerprint": _STRING,
-    "attributes": {"type": "object", "additionalProperties": _STRING},
-}
-
-_PARTY_FIELDS = ("role", "name_masked", "phone_masked", "phone_token", "id_masked", "id_token")
-_SIGNALS = ("total", "ref", "person", "distance", "place", "address", "time", "category", "text")
-
-
-def _schemas() -> dict[str, Schema]:
-    return {
-        "CaseSummary": _closed(_CASE_FIELDS),
-        "Case": _closed(
-            {
-                **_CASE_FIELDS,
-                "history": {"type": "array", "items": _ref("Transition")},
-                "events": {"type": "array", "items": _ref("LinkedEvent")},
-            }
-        ),
-        "CasePage": _closed(
-            {
-                "total": {"type": "integer", "minimum": 0, "description": "matches in all"},
-                "limit": _INTEGER,
-                "offset": _INTEGER,
-                "items": {"type": "array", "items": _ref("CaseSummary")},
-            }
-        ),
-        "Transition": _closed(
-            {"seq": _INTEGER, "at": _MOMENT, "status": _STRING, "actor": _STRING, "note": _STRING}
-        ),
-        "LinkedEvent": _closed(
-            {
-                "event_ref": _STRING,
-                "score": {
-                    "oneOf": [_ref("Score"), {"type": "null"}],
-                    "description": "how the report matched the case; null for the first report",
-                },
-                "event": {
-                    "oneOf": [_ref("Event"), {"type": "null"}],
-                    "description": "null until the sink has stored the report itself",
-                },
-            }
-        ),
-        "Score": _closed({**dict.fromkeys(_SIGNALS, _NUMBER_OR_NULL), "veto": _TEXT_OR_NULL}),
-        "Event": _closed(_EVENT_FIELDS),
-        "Party": _closed(
-            {name: (_STRING if name == "role" else _TEXT_OR_NULL) for name in _PARTY_FIELDS}
-        ),
-        "TownshipCounts": _closed(
-            {
-                "county": _TEXT_OR_NULL,
-                "total": _INTEGER,
-                "townships": {"type": "array", "items": _ref("TownshipCount")},
-            }
-        ),
-        "TownshipCount": _closed(
-            {
-                "county_code": _TEXT_OR_NULL,
-                "county_name": _TEXT_OR_NULL,
-                "township_code": _TEXT_OR_NULL,
-                "township_name": _TEXT_OR_NULL,
-                "total": _INTEGER,
-                "by_status": {"type": "object", "additionalProperties": _INTEGER},
-            }
-        ),
-        "Error": _closed(
-            {
-                "error": _STRING,
-                "fields": {
-                    "type": "array",
-                    "items": _closed({"field": _STRING, "message": _STRING}),
-                },
-            },
-            optional=("fields",),
-        ),
-    }
 
 
 def _query(name: str, schema: Schema, description: str, repeatable: bool = False) -> Schema:
@@ -191,8 +48,23 @@ def _list_parameters(max_limit: int) -> list[Schema]:
     ]
 
 
+def _correction_parameters(max_limit: int) -> list[Schema]:
+    moment_note = " A date means its midnight; no offset means China time (UTC+8)."
+    return [
+        _query("county", {"type": "string", "pattern": r"^\d{6}$"}, "Only this county."),
+        _query("at_from", _STRING, "Issued at or after (ISO 8601)." + moment_note),
+        _query("at_to", _STRING, "Issued before (ISO 8601)." + moment_note),
+        _query(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": max_limit, "default": DEFAULT_LIMIT},
+            "Page size.",
+        ),
+        _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Corrections to skip."),
+    ]
+
+
 def _ok(schema: str, description: str) -> Schema:
-    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+    return {"description": description, "content": {"application/json": {"schema": ref(schema)}}}
 
 
 def _errors(*statuses: str) -> dict[str, Schema]:
@@ -230,6 +102,17 @@ def _paths(max_limit: int) -> dict[str, Schema]:
                 },
             }
         },
+        "/v1/corrections": {
+            "get": {
+                "operationId": "listCorrections",
+                "summary": "Dispatchers' merges and splits, oldest first (labels for tuning)",
+                "parameters": _correction_parameters(max_limit),
+                "responses": {
+                    "200": _ok("CorrectionPage", "A page"),
+                    **_errors("400", "401", "503"),
+                },
+            }
+        },
         "/openapi.json": {
             "get": {
                 "operationId": "openapi",
@@ -253,7 +136,7 @@ def _paths(max_limit: int) -> dict[str, Schema]:
 
 def openapi_document(max_limit: int) -> dict[str, Any]:
     """The OpenAPI 3.1 document served at ``/openapi.json``; ``max_limit`` is the page cap."""
-    error = _ref("Error")
+    error = ref("Error")
     return {
         "openapi": "3.1.0",
         "info": {
@@ -266,7 +149,7 @@ def openapi_document(max_limit: int) -> dict[str, Any]:
         "paths": _paths(max_limit),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": _schemas(),
+            "schemas": component_schemas(),
             "responses": {
                 status: {"description": text, "content": {"application/json": {"schema": error}}}
                 for status, text in (

@@ -178,3 +178,37 @@ def parse_county_only(pairs: Iterable[tuple[str, str]]) -> str | None:
     if got.problems:
         raise ParamError(got.problems)
     return county
+
+
+@dataclass(frozen=True)
+class CorrectionQuery:
+    """A checked ``GET /v1/corrections`` request: ``at_from <= at < at_to``, oldest first."""
+
+    county: str | None = None
+    at_from: datetime | None = None
+    at_to: datetime | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+
+def parse_corrections(pairs: Iterable[tuple[str, str]], max_limit: int) -> CorrectionQuery:
+    """Check the query string of ``GET /v1/corrections``; called by the service per request.
+
+    Raises ``ParamError`` listing every wrong, repeated or unknown parameter.
+    """
+    got = _Collector(pairs, ("county", "at_from", "at_to", "limit", "offset"))
+    county = got.single("county")
+    if county is not None and not _COUNTY.fullmatch(county):
+        got.problem("county", f"{county!r} is not a 6-digit division code")
+    query = CorrectionQuery(
+        county=county,
+        at_from=got.moment("at_from"),
+        at_to=got.moment("at_to"),
+        limit=min(got.optional_integer("limit", DEFAULT_LIMIT, 1, max_limit) or 0, max_limit),
+        offset=got.optional_integer("offset", 0, 0, None) or 0,
+    )
+    if query.at_from and query.at_to and query.at_from >= query.at_to:
+        got.problem("at_to", "must be later than at_from")
+    if got.problems:
+        raise ParamError(got.problems)
+    return query

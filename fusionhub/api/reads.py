@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, func, select
 
-from fusionhub.api.params import CaseListQuery
-from fusionhub.sinks import CaseQueries
+from fusionhub.api.params import CaseListQuery, CorrectionQuery
+from fusionhub.sinks import CaseQueries, CorrectionFilter
 from fusionhub.sinks.schema import cases
 
 # Division code -> its name (诸暨市, 暨阳街道), or None when the gazetteer does not know it.
@@ -74,6 +74,13 @@ class CaseReader:
             entry["total"] += int(row["count"])
         return list(townships.values())
 
+    def corrections_page(self, query: CorrectionQuery) -> tuple[int, list[dict[str, Any]]]:
+        """How many merges and splits match ``query`` in all, and its page of them, each in
+        the shape of ``correction_item``."""
+        where = CorrectionFilter(query.county, query.at_from, query.at_to)
+        total, rows = self.queries.corrections(where, query.limit, query.offset)
+        return total, [correction_item(row) for row in rows]
+
     def close(self) -> None:
         """Release pooled connections; called when the service stops."""
         self.engine.dispose()
@@ -109,3 +116,30 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
     # Stored comma-joined because it is never filtered on; the API answers with a list.
     row["sources"] = row["sources"].split(",") if row["sources"] else []
     return row
+
+
+def correction_item(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored merge or split in the read API's shape: the fields of the corrections export
+    (docs/corrections.md), named per action, plus ``command_id``, ``actor`` and ``county_code``."""
+    if row["action"] == "merge":
+        named = {
+            "into": row["other_case_id"],
+            "event_refs": row["moved_refs"],
+            "into_event_refs": row["kept_refs"],
+        }
+    else:
+        named = {
+            "new_case_id": row["other_case_id"],
+            "event_refs_moved": row["moved_refs"],
+            "event_refs_kept": row["kept_refs"],
+        }
+    return {
+        "action": row["action"],
+        "case_id": row["case_id"],
+        **named,
+        "reason": row["reason"],
+        "at": row["at"],
+        "command_id": row["command_id"],
+        "actor": row["actor"],
+        "county_code": row["county_code"],
+    }

@@ -1,4 +1,5 @@
-"""The command-centre read API: cases, one case's timeline and reports, township counts.
+"""The command-centre read API: cases, one case's timeline and reports, township counts, and
+the dispatchers' corrections (merges and splits).
 
 All routes are GET and answer JSON. Every route but ``/healthz`` needs ``Authorization: Bearer
 TOKEN`` (401 otherwise). Wrong query parameters answer 400 with one message per parameter, an
@@ -26,7 +27,12 @@ from sqlalchemy.exc import DBAPIError
 
 from fusionhub.api.metrics import ApiMetrics
 from fusionhub.api.openapi import openapi_document
-from fusionhub.api.params import ParamError, parse_case_list, parse_county_only
+from fusionhub.api.params import (
+    ParamError,
+    parse_case_list,
+    parse_corrections,
+    parse_county_only,
+)
 from fusionhub.api.reads import CaseReader
 
 log = logging.getLogger(__name__)
@@ -85,6 +91,7 @@ class ApiService:
         app.router.add_get("/v1/cases", self.list_cases)
         app.router.add_get("/v1/cases/{case_id}", self.show_case)
         app.router.add_get("/v1/stats/townships", self.township_stats)
+        app.router.add_get("/v1/corrections", self.corrections)
         app.router.add_get("/openapi.json", self.openapi)
         app.router.add_get("/healthz", self.health)
         app.on_cleanup.append(self._close)
@@ -113,6 +120,13 @@ class ApiService:
         rows = await self._blocking(self.reader.township_counts, county)
         total = sum(row["total"] for row in rows)
         return answer({"county": county, "total": total, "townships": rows})
+
+    async def corrections(self, request: web.Request) -> web.Response:
+        """``GET /v1/corrections``: one page of dispatchers' merges and splits, oldest first."""
+        query = parse_corrections(request.query.items(), self.max_limit)
+        total, items = await self._blocking(self.reader.corrections_page, query)
+        page = {"total": total, "limit": query.limit, "offset": query.offset, "items": items}
+        return answer(page)
 
     async def openapi(self, _: web.Request) -> web.Response:
         """``GET /openapi.json``: the OpenAPI 3.1 description of this API."""

@@ -112,9 +112,10 @@ def case_text(case: dict[str, Any]) -> str:
         f"  opened    {local_time(case['opened_at'])}   updated {local_time(case['updated_at'])}"
         f"   deadline {local_time(case['deadline'])}  (UTC+8)",
         f"  sources   {', '.join(case['sources']) or _MISSING}   reports {case['report_count']}",
-        "",
-        "timeline",
     ]
+    if case.get("merged_into"):
+        lines.append(f"  merged into {case['merged_into']} (its reports are there now)")
+    lines += ["", "timeline"]
     history = case["history"]
     lines += [
         f"  {local_time(step['at'])}  {fit(step['status'], 11)}  {fit(step['actor'], 14)}  "

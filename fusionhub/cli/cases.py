@@ -1,4 +1,5 @@
-"""``fusionhub cases list|show|stats`` (clients of the read API) and ``fusionhub api`` (serves it).
+"""``fusionhub cases list|show|stats`` (clients of the read API) and ``fusionhub api`` (serves it);
+the group also holds ``merge``, ``split`` and ``corrections`` (``fusionhub.cli.corrections``).
 
 The clients talk HTTP to a running API: its address and token come from ``settings.api`` unless
 ``--url``/``--token`` say otherwise. Filter values are passed through as given; the API checks
@@ -7,58 +8,23 @@ them and its per-parameter messages are shown as they are.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
+from fusionhub.cli.api_access import api_client, call_api
 from fusionhub.cli.needs import context_settings, requires
-from fusionhub.settings import ConfigurationError, Settings
-
-if TYPE_CHECKING:
-    from fusionhub.api.client import ApiClient
+from fusionhub.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _reachable_host(host: str) -> str:
-    """A server bound to every interface is reached on loopback from the same machine."""
-    try:
-        unspecified = not host or ipaddress.ip_address(host).is_unspecified
-    except ValueError:  # a host name
-        return host
-    return "127.0.0.1" if unspecified else host
 
 
 def _connection_options(command: F) -> F:
     command = click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")(command)
     command = click.option("--token", help="Bearer token [default: FUSIONHUB_API__TOKEN].")(command)
     return click.option("--url", help="Base URL of the read API [default: from settings].")(command)
-
-
-def _client(settings: Settings, url: str | None, token: str | None) -> ApiClient:
-    from fusionhub.api.client import ApiClient
-
-    api = settings.api
-    host = _reachable_host(api.host)
-    token = token or (api.token.get_secret_value() if api.token else None)
-    if not token:
-        raise ConfigurationError(
-            "FUSIONHUB_API__TOKEN is not set: pass --token, or run `fusionhub keys init`"
-        )
-    return ApiClient(url or f"http://{host}:{api.port}", token)
-
-
-def _call(fetch: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    from fusionhub.api.client import ApiError
-
-    try:
-        return fetch()
-    except ApiError as exc:
-        details = "".join(f"\n  {f['field']}: {f['message']}" for f in exc.fields)
-        raise click.ClickException(f"{exc.message}{details}") from exc
 
 
 def _show(answer: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], str]) -> None:
@@ -69,7 +35,7 @@ def _show(answer: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any
 @click.group()
 @click.pass_context
 def cases(ctx: click.Context) -> None:
-    """Look at cases through the command-centre read API."""
+    """Look at cases through the command-centre read API; merge and split them."""
     context_settings(ctx)
 
 
@@ -96,8 +62,8 @@ def list_cases(
     for name, given in filters.items():
         values = given if isinstance(given, tuple) else (given,)
         params.extend((name, str(v)) for v in values if v is not None)
-    client = _client(settings, url, token)
-    _show(_call(lambda: client.list_cases(params)), as_json, case_page_text)
+    client = api_client(settings, url, token)
+    _show(call_api(lambda: client.list_cases(params)), as_json, case_page_text)
 
 
 @cases.command("show")
@@ -110,8 +76,8 @@ def show_case(
     """One case with its timeline and its reports (with the score that joined each)."""
     from fusionhub.api.text import case_text
 
-    client = _client(settings, url, token)
-    _show(_call(lambda: client.get_case(case_id)), as_json, case_text)
+    client = api_client(settings, url, token)
+    _show(call_api(lambda: client.get_case(case_id)), as_json, case_text)
 
 
 @cases.command("stats")
@@ -124,8 +90,8 @@ def township_stats(
     """How many cases each township has in each status."""
     from fusionhub.api.text import township_counts_text
 
-    client = _client(settings, url, token)
-    _show(_call(lambda: client.township_counts(county)), as_json, township_counts_text)
+    client = api_client(settings, url, token)
+    _show(call_api(lambda: client.township_counts(county)), as_json, township_counts_text)
 
 
 @click.command("api")
@@ -136,3 +102,10 @@ def api(ctx: click.Context) -> None:
     from fusionhub.api.wiring import serve_api
 
     serve_api(context_settings(ctx))
+
+
+# Registered here, not in corrections.py, so that the group is complete wherever it is used.
+from fusionhub.cli.corrections import export_corrections, merge_case, split_case  # noqa: E402
+
+for _command in (merge_case, split_case, export_corrections):
+    cases.add_command(_command)

@@ -70,4 +70,36 @@ class CaseStatusChanged:
     note: str
 
 
-Output = CaseOpened | EventAttached | CaseUpdated | CaseEscalated | CaseStatusChanged
+@dataclass(frozen=True, slots=True)
+class CasesMerged:
+    """A dispatcher merged ``case_id`` into ``into`` (两案合并): its reports moved there."""
+
+    case_id: str
+    into: str
+    at: datetime
+    event_refs: tuple[str, ...]
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSplit:
+    """A dispatcher split reports out of ``case_id`` into the new case ``new_case_id``."""
+
+    case_id: str
+    new_case_id: str
+    at: datetime
+    event_refs: tuple[str, ...]
+    actor: str
+    reason: str
+
+
+Output = (
+    CaseOpened
+    | EventAttached
+    | CaseUpdated
+    | CaseEscalated
+    | CaseStatusChanged
+    | CasesMerged
+    | CaseSplit
+)

@@ -19,6 +19,7 @@ from fusionhub.core.case_events import (
     Output,
 )
 from fusionhub.core.cases import Case
+from fusionhub.core.corrections import MergeCases, SplitCase, merge_cases, split_case
 from fusionhub.core.correlation import CorrelationState, new_state, step
 from fusionhub.core.events import Event
 from fusionhub.core.lifecycle import (
@@ -36,12 +37,26 @@ from fusionhub.core.lifecycle import (
 )
 from fusionhub.core.policy import CorrelationPolicy
 
-ACTIONS = ("accept", "dispatch", "progress", "resolve", "close", "reopen", "escalate")
+ACTIONS = (
+    "accept",
+    "dispatch",
+    "progress",
+    "resolve",
+    "close",
+    "reopen",
+    "escalate",
+    "merge",
+    "split",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class CaseAction:
-    """An action on a case as a command centre or department publishes it."""
+    """An action on a case as a command centre or department publishes it.
+
+    ``note`` is also the reason of a merge or split; ``into_case_id`` is the case a merge moves
+    this one into, ``event_refs`` the reports a split moves out of it.
+    """
 
     command_id: str
     case_id: str
@@ -52,6 +67,8 @@ class CaseAction:
     note: str | None = None
     evaluation: str | None = None
     county_code: str | None = None
+    into_case_id: str | None = None
+    event_refs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +88,9 @@ class Outcome:
     duplicate: bool = False
 
 
-_BUILDERS: dict[str, Callable[[CaseAction], Command | None]] = {
+CaseCommand = Command | MergeCases | SplitCase
+
+_BUILDERS: dict[str, Callable[[CaseAction], CaseCommand | None]] = {
     "accept": lambda a: AcceptCase(actor=a.actor),
     "dispatch": lambda a: DispatchCase(a.department, a.actor) if a.department else None,
     "progress": lambda a: RecordProgress(note=a.note or "", actor=a.actor),
@@ -79,15 +98,28 @@ _BUILDERS: dict[str, Callable[[CaseAction], Command | None]] = {
     "close": lambda a: CloseCase(a.evaluation, a.actor) if a.evaluation else None,
     "reopen": lambda a: ReopenCase(reason=a.note or "reopened", actor=a.actor),
     "escalate": lambda a: EscalateCase(reason=a.note or "requested", actor=a.actor),
+    "merge": lambda a: (
+        MergeCases(a.into_case_id, a.note or "", a.actor) if a.into_case_id else None
+    ),
+    "split": lambda a: SplitCase(a.event_refs, a.note or "", a.actor) if a.event_refs else None,
 }
-_REQUIRED = {"dispatch": "department", "close": "evaluation"}
+_REQUIRED = {
+    "dispatch": "department",
+    "close": "evaluation",
+    "merge": "into_case_id",
+    "split": "event_refs",
+}
+# A correction becomes a label for tuning the engine: it must say why.
+_CORRECTIONS = frozenset({"merge", "split"})
 
 
-def to_command(action: CaseAction) -> Command:
-    """The lifecycle command for an action; raises ``CommandRefused`` when it lacks a field."""
+def to_command(action: CaseAction) -> CaseCommand:
+    """The command for an action; raises ``CommandRefused`` when it lacks a field."""
     builder = _BUILDERS.get(action.action)
     if builder is None:
         raise CommandRefused(action.case_id, f"unknown action {action.action!r}")
+    if action.action in _CORRECTIONS and not (action.note or "").strip():
+        raise CommandRefused(action.case_id, f"{action.action} needs a reason (note)")
     command = builder(action)
     if command is None:
         raise CommandRefused(action.case_id, f"{action.action} needs {_REQUIRED[action.action]}")
@@ -114,8 +146,9 @@ class CaseBook:
         return Outcome(self._changes(outputs))
 
     def on_action(self, action: CaseAction) -> Outcome:
-        """Apply one action; an unknown case, an unfit status or a missing field is refused
-        with a reason, and an action id already applied is a duplicate that changes nothing."""
+        """Apply one action; an unknown case, an unfit status, a missing field or a case merged
+        away is refused with a reason, and an action id already applied is a duplicate that
+        changes nothing (so a redelivered merge or split is not applied twice)."""
         if action.command_id in self._applied_commands:
             return Outcome(duplicate=True)
         case = self.state.cases.get(action.case_id)
@@ -127,14 +160,29 @@ class CaseBook:
                 refused=f"case {action.case_id} is in county {case.county_code}, "
                 f"not {action.county_code}"
             )
+        if case.merged_into is not None:
+            return Outcome(refused=f"case {case.case_id} was merged into {case.merged_into}")
         try:
-            self.state, outputs = apply_command(
-                self.state, action.case_id, to_command(action), action.issued_at
-            )
+            outputs = self._apply(action, to_command(action))
         except CommandRefused as exc:
             return Outcome(refused=exc.reason)
         self._applied_commands.add(action.command_id)
         return Outcome(self._changes(outputs))
+
+    def _apply(self, action: CaseAction, command: CaseCommand) -> list[Output]:
+        state, case_id, at = self.state, action.case_id, action.issued_at
+        command_id = action.command_id
+        if isinstance(command, MergeCases):
+            self.state, outputs = merge_cases(
+                state, case_id, command, self.policy, at=at, command_id=command_id
+            )
+        elif isinstance(command, SplitCase):
+            self.state, outputs = split_case(
+                state, case_id, command, self.policy, at=at, command_id=command_id
+            )
+        else:
+            self.state, outputs = apply_command(state, case_id, command, at)
+        return outputs
 
     def on_tick(self, at: datetime) -> Outcome:
         """Time passed (wall clock written into the log): escalate overdue cases."""

@@ -7,6 +7,7 @@ the engine and the lifecycle are the only writers. ``case_to_dict`` gives the re
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
@@ -19,7 +20,8 @@ from fusionhub.core.scoring_types import ScoreBreakdown
 
 
 class CaseStatus(StrEnum):
-    """Where a case is in handling (受理 派遣 处置 办结 评价, plus escalated and reopened)."""
+    """Where a case is in handling (受理 派遣 处置 办结 评价, plus escalated and reopened);
+    ``merged`` is the end of a case whose reports a dispatcher moved into another (两案合并)."""
 
     NEW = "new"
     DISPATCHED = "dispatched"
@@ -28,9 +30,10 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
     ESCALATED = "escalated"
     REOPENED = "reopened"
+    MERGED = "merged"
 
 
-FINISHED_STATUSES = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
+FINISHED_STATUSES = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.MERGED})
 
 
 class CaseLevel(StrEnum):
@@ -55,13 +58,36 @@ class Transition:
     note: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A dispatcher's correction of the engine, kept on every case it touched.
+
+    For a merge ``case_id`` is the case merged away, ``other_case_id`` the one it went into,
+    ``moved`` its reports and ``kept`` the surviving case's reports before the merge. For a split
+    ``case_id`` is the case split, ``other_case_id`` the new case, ``moved`` the reports that left
+    and ``kept`` those that stayed. The export of corrections as labels reads these.
+    """
+
+    command_id: str
+    action: str
+    case_id: str
+    other_case_id: str
+    moved: tuple[str, ...]
+    kept: tuple[str, ...]
+    reason: str
+    actor: str
+    at: datetime
+
+
 @dataclass(slots=True)
 class Case:
     """One incident and everything the hub knows about its handling.
 
     ``version`` increases on every change. ``sources`` is kept as a bit mask (see ``sources``)
     and ``scores`` holds ``(event_ref, breakdown)`` for every report that joined after the first
-    (a tuple, so the many single-report cases share the empty one).
+    (a tuple, so the many single-report cases share the empty one). ``merged_into`` points to
+    the surviving case once this one is merged away; ``corrections`` are the merges and splits
+    that touched the case, oldest first (the empty tuple, shared, for nearly every case).
     """
 
     case_id: str
@@ -87,6 +113,8 @@ class Case:
     accepted_at: datetime | None = None
     department: str | None = None
     evaluation: str | None = None
+    merged_into: str | None = None
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -95,7 +123,8 @@ class Case:
 
     @property
     def is_finished(self) -> bool:
-        """Resolved or closed: a new report about it opens a repeat case."""
+        """Resolved or closed (a new report about it opens a repeat case), or merged away (its
+        reports and refs lead to the case it was merged into)."""
         return self.status in FINISHED_STATUSES
 
     def add_source(self, source: Source) -> None:
@@ -111,6 +140,17 @@ class Case:
 
 
 _field_values = attrgetter(*(f.name for f in fields(Case)))
+
+
+def source_mask_of(event_refs: Iterable[str]) -> int:
+    """The ``Case.source_mask`` of a set of reports, read from their ``SOURCE:`` prefixes."""
+    mask = 0
+    for ref in event_refs:
+        mask |= _PREFIX_BITS.get(ref.partition(":")[0], 0)
+    return mask
+
+
+_PREFIX_BITS = {source.value: bit for source, bit in _SOURCE_BITS.items()}
 
 
 def case_id_for(first_event_ref: str) -> str:
@@ -167,6 +207,7 @@ def case_to_dict(case: Case, detail: bool = False) -> dict[str, Any]:
             sources=[s.value for s in case.sources],
             person_token_count=case.person_token_count,
             repeat_of=case.repeat_of,
+            merged_into=case.merged_into,
             department=case.department,
             evaluation=case.evaluation,
             history=[

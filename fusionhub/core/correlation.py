@@ -36,7 +36,7 @@ from fusionhub.core.scoring import (
 from fusionhub.core.scoring_types import ScoreBreakdown
 
 # The text sketches a case keeps: its first report's and its latest ones'.
-_MAX_SKETCHES = 4
+MAX_SKETCHES = 4
 _NO_MATCH = ScoreBreakdown(total=0.0)
 _SOURCE_ORDER = {"grid": 0, "hotline": 1, "petition": 2, "video": 3}
 
@@ -117,7 +117,10 @@ def _match(
     for ref in f.refs:
         case_id = state.refs.get(ref)
         if case_id is not None:
-            return state.cases[case_id], ScoreBreakdown(total=1.0, ref=1.0)
+            case = state.cases[case_id]
+            while case.merged_into is not None:  # a case id quoted after its case was merged
+                case = state.cases[case.merged_into]
+            return case, ScoreBreakdown(total=1.0, ref=1.0)
     best_case, best = None, _NO_MATCH
     threshold = policy.weights.threshold
     for profile, score in score_candidates(state.index.lookup(f), f, policy):
@@ -261,7 +264,7 @@ def _update_profile(
     p.address = p.address or f.address
     p.village_name = p.village_name or f.village_name
     p.houses = tuple(sorted(set(p.houses) | f.houses))
-    p.sketches = (p.sketches[0], *p.sketches[1:][-(_MAX_SKETCHES - 2) :], f.sketch)
+    p.sketches = (p.sketches[0], *p.sketches[1:][-(MAX_SKETCHES - 2) :], f.sketch)
     new_tokens = sorted(f.tokens.difference(p.tokens))
     if new_tokens:
         p.tokens = (*p.tokens, *new_tokens)

@@ -12,7 +12,9 @@ from typing import Any
 import httpx
 from kafka import KafkaProducer
 
+from fusionhub.core.casebook import CaseAction
 from fusionhub.serialization import AvroCodec
+from fusionhub.serialization.actions import action_to_record
 from fusionhub.serialization.records import COMMAND_SUBJECT
 
 DEPARTMENTS = {
@@ -61,17 +63,18 @@ class DutyOfficer:
         return items
 
     def _send(self, case: dict[str, Any], action: str, **fields: str) -> None:
-        record = {
-            "command_id": uuid.uuid4().hex,
-            "case_id": case["case_id"],
-            "county_code": case.get("county_code"),
-            "action": action,
-            "actor": f"{case.get('township_name') or ''}值班员",
-            "issued_at": datetime.now(UTC),
-            "department": fields.get("department"),
-            "note": fields.get("note"),
-            "evaluation": fields.get("evaluation"),
-        }
+        command = CaseAction(
+            command_id=uuid.uuid4().hex,
+            case_id=case["case_id"],
+            action=action,
+            actor=f"{case.get('township_name') or ''}值班员",
+            issued_at=datetime.now(UTC),
+            department=fields.get("department"),
+            note=fields.get("note"),
+            evaluation=fields.get("evaluation"),
+            county_code=case.get("county_code"),
+        )
+        record = self.codec.encode(COMMAND_SUBJECT, action_to_record(command))
         key = (case.get("county_code") or "unknown").encode()
-        self.producer.send(self.commands_topic, self.codec.encode(COMMAND_SUBJECT, record), key=key)
+        self.producer.send(self.commands_topic, record, key=key)
         self.actions += 1

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from fusionhub.core.cases import Case
+from fusionhub.core.cases import Case, Correction
 from fusionhub.core.events import (
     DeviceHealthRecord,
     Event,
@@ -155,6 +155,22 @@ def case_to_record(case: Case, change: str | None = None) -> dict[str, Any]:
             {"event_ref": ref, "score": _score_record(score)} for ref, score in case.scores
         ],
         "change": change,
+        "merged_into": case.merged_into,
+        "corrections": [_correction_record(c) for c in case.corrections],
+    }
+
+
+def _correction_record(c: Correction) -> dict[str, Any]:
+    return {
+        "command_id": c.command_id,
+        "action": c.action,
+        "case_id": c.case_id,
+        "other_case_id": c.other_case_id,
+        "moved": list(c.moved),
+        "kept": list(c.kept),
+        "reason": c.reason,
+        "actor": c.actor,
+        "at": c.at,
     }
 
 

@@ -6,13 +6,14 @@ from Kafka, ``CaseQueries`` reads it for the read API, ``migrate`` brings a data
 
 from fusionhub.sinks.consumer import CaseSinkRunner
 from fusionhub.sinks.database import migrate, open_engine
-from fusionhub.sinks.queries import CaseFilter, CaseQueries
+from fusionhub.sinks.queries import CaseFilter, CaseQueries, CorrectionFilter
 from fusionhub.sinks.store import SqlCaseStore
 
 __all__ = [
     "CaseFilter",
     "CaseQueries",
     "CaseSinkRunner",
+    "CorrectionFilter",
     "SqlCaseStore",
     "migrate",
     "open_engine",

@@ -13,7 +13,14 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, func, select
 
-from fusionhub.sinks.schema import SCORE_FIELDS, case_history, case_members, cases, events
+from fusionhub.sinks.schema import (
+    SCORE_FIELDS,
+    case_corrections,
+    case_history,
+    case_members,
+    cases,
+    events,
+)
 
 MAX_PAGE = 1000
 
@@ -30,6 +37,15 @@ class CaseFilter:
     priority: int | None = None
     opened_from: datetime | None = None
     opened_to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CorrectionFilter:
+    """What ``corrections`` narrows by; ``None`` means no filter. ``at_from <= at < at_to``."""
+
+    county: str | None = None
+    at_from: datetime | None = None
+    at_to: datetime | None = None
 
 
 class CaseQueries:
@@ -89,6 +105,34 @@ class CaseQueries:
         with self.engine.connect() as conn:
             result = conn.execute(query.order_by(*keys))
             return [row._asdict() for row in result]
+
+    def corrections(
+        self, f: CorrectionFilter, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """How many merges and splits match ``f``, and one page of them, oldest first.
+
+        Each is a ``case_corrections`` row with its ref lists decoded. Raises ValueError for a
+        limit outside 1..MAX_PAGE or a negative offset.
+        """
+        if not 1 <= limit <= MAX_PAGE or offset < 0:
+            raise ValueError(f"limit must be 1..{MAX_PAGE} and offset >= 0")
+        table = case_corrections
+        where = []
+        if f.county is not None:
+            where.append(table.c.county_code == f.county)
+        if f.at_from is not None:
+            where.append(table.c.at >= f.at_from)
+        if f.at_to is not None:
+            where.append(table.c.at < f.at_to)
+        page = select(table).where(*where).order_by(table.c.at, table.c.command_id)
+        with self.engine.connect() as conn:
+            counted = conn.execute(select(func.count()).select_from(table).where(*where))
+            total = int(counted.scalar_one())
+            rows = [r._asdict() for r in conn.execute(page.limit(limit).offset(offset))]
+        for row in rows:
+            row["moved_refs"] = json.loads(row["moved_refs"])
+            row["kept_refs"] = json.loads(row["kept_refs"])
+        return total, rows
 
 
 def _filtered(query: Select[Any], f: CaseFilter) -> Select[Any]:

@@ -41,7 +41,27 @@ def case_row(case: dict[str, Any]) -> Row:
         "report_count": len(member_refs(case)),
         "person_token_count": case.get("person_token_count", 0),
         "last_change": case.get("change"),
+        "merged_into": case.get("merged_into"),
     }
+
+
+def correction_rows(case: dict[str, Any]) -> list[Row]:
+    """The ``case_corrections`` rows of the merges and splits a case record carries."""
+    return [
+        {
+            "command_id": c["command_id"],
+            "action": c["action"],
+            "case_id": c["case_id"],
+            "other_case_id": c["other_case_id"],
+            "county_code": case.get("county_code"),
+            "moved_refs": _json(list(c["moved"])),
+            "kept_refs": _json(list(c["kept"])),
+            "reason": c["reason"],
+            "actor": c["actor"],
+            "at": c["at"],
+        }
+        for c in case.get("corrections", ())
+    ]
 
 
 def member_refs(case: dict[str, Any]) -> list[str]:

@@ -80,6 +80,8 @@ cases = Table(
     Column("report_count", Integer, nullable=False),
     Column("person_token_count", Integer, nullable=False),
     Column("last_change", Text),
+    # Set once the case was merged away: the case its reports went into.
+    Column("merged_into", Text),
     Index("ix_cases_county_status", "county_code", "status"),
     Index("ix_cases_township_status", "township_code", "status"),
     Index("ix_cases_platform", "platform"),
@@ -123,6 +125,25 @@ case_history = Table(
     Column("actor", Text, nullable=False),
     Column("note", Text, nullable=False),
     PrimaryKeyConstraint("case_id", "seq", name="pk_case_history"),
+)
+
+# One row per dispatcher correction (merge or split), by the command that made it: the labels a
+# tuning run learns from. Written from every case record carrying it, so the first one wins and
+# a redelivery or the other case's copy changes nothing. The refs are JSON lists.
+case_corrections = Table(
+    "case_corrections",
+    metadata,
+    Column("command_id", Text, primary_key=True),
+    Column("action", Text, nullable=False),
+    Column("case_id", Text, nullable=False),
+    Column("other_case_id", Text, nullable=False),
+    Column("county_code", Text),
+    Column("moved_refs", Text, nullable=False),
+    Column("kept_refs", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_case_corrections_at", "at"),
 )
 
 events = Table(

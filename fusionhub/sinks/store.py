@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from fusionhub.sinks import rows
 from fusionhub.sinks.database import migrate_engine, open_engine
-from fusionhub.sinks.schema import case_history, case_members, cases, events
+from fusionhub.sinks.schema import case_corrections, case_history, case_members, cases, events
 
 _CASE_UPDATE_COLUMNS = [c.name for c in cases.columns if c.name != "case_id"]
 _MEMBER_UPDATE_COLUMNS = [c.name for c in case_members.columns if c.name != "event_ref"]
@@ -57,15 +57,18 @@ class SqlCaseStore:
 
         Called by the sink runner for every batch polled from Kafka, before it commits offsets.
         Case records older than or equal to the stored version change nothing; events are stored
-        once by ``event_ref``. Raises ``sqlalchemy.exc.OperationalError`` (and other
-        ``DBAPIError``s) when the database fails; nothing of the batch is then stored and the
-        caller may retry the same batch.
+        once by ``event_ref``, merges and splits once by command id (``case_corrections``). A
+        report moved by a merge or split belongs to the case whose newer state claimed it.
+        Raises ``sqlalchemy.exc.OperationalError`` (and other ``DBAPIError``s) when the database
+        fails; nothing of the batch is then stored and the caller may retry the same batch.
         """
         self.ensure_schema()
         latest = _latest_per_case(case_records)
         with self.engine.begin() as conn:
             advanced = self._upsert_cases(conn, latest)
-            self._replace_children(conn, [c for c in latest if c["case_id"] in advanced])
+            moved_on = [c for c in latest if c["case_id"] in advanced]
+            self._replace_children(conn, moved_on)
+            self._insert_corrections(conn, moved_on)
             self._insert_events(conn, event_records)
         return len(advanced)
 
@@ -112,6 +115,15 @@ class SqlCaseStore:
                 where=case_members.c.claimed_at <= excluded.claimed_at,
             )
             conn.execute(stmt, members)
+
+    def _insert_corrections(self, conn: Connection, advanced: list[dict[str, Any]]) -> None:
+        # Both cases of a merge or split carry it, and later versions carry it again: the row
+        # is written once, by command id, and never changed.
+        unique = {r["command_id"]: r for c in advanced for r in rows.correction_rows(c)}
+        if unique:
+            stmt: Any = self._insert(case_corrections)
+            stmt = stmt.on_conflict_do_nothing(index_elements=[case_corrections.c.command_id])
+            conn.execute(stmt, list(unique.values()))
 
     def _insert_events(self, conn: Connection, event_records: list[dict[str, Any]]) -> None:
         unique = {e["event_ref"]: e for e in event_records}

@@ -159,7 +159,8 @@ class CorrelationAgents:
         case = change.case
         county = case.county_code or "unknown"
         self.metrics.case_versions_out.inc()
-        if change.change in ("opened", "repeat_opened"):
+        # A case a dispatcher split out is a case opened too.
+        if change.change in ("opened", "repeat_opened") or change.change.startswith("split_from:"):
             self.metrics.cases_opened.labels(county, case.platform.value).inc()
         elif change.change == "status:escalated" and case.history[-1].actor == OVERDUE_ACTOR:
             self.metrics.sla_breaches.labels(county).inc()

@@ -8,11 +8,11 @@ its cases. That single order is what makes a rebuilt state equal to the state it
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fusionhub.core.casebook import CaseAction
 from fusionhub.core.events import Event
 from fusionhub.serialization import AvroCodec, DecodeError
+from fusionhub.serialization.actions import action_from_record
 from fusionhub.serialization.records import (
     COMMAND_SUBJECT,
     EVENT_SUBJECT,
@@ -37,18 +37,3 @@ def decode_input(codec: AvroCodec, data: bytes) -> CaseInput:
         at: datetime = codec.decode(data, TICK_SUBJECT)["at"]
         return at
     raise DecodeError(f"{subject} records do not belong in the event log")
-
-
-def action_from_record(rec: dict[str, Any]) -> CaseAction:
-    """The core action of a decoded ``fusionhub.CaseCommand``."""
-    return CaseAction(
-        command_id=rec["command_id"],
-        case_id=rec["case_id"],
-        action=rec["action"],
-        actor=rec["actor"],
-        issued_at=rec["issued_at"],
-        department=rec.get("department"),
-        note=rec.get("note"),
-        evaluation=rec.get("evaluation"),
-        county_code=rec.get("county_code"),
-    )

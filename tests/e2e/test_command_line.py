@@ -33,6 +33,7 @@ NEEDS: dict[str, tuple[list[str], str]] = {
     "cases list": (["cases", "list"], API),
     "cases show": (["cases", "show", "C330681202611250001"], API),
     "cases stats": (["cases", "stats"], API),
+    "cases corrections": (["cases", "corrections", "--out", "corrections.jsonl"], API),
 }
 # Commands that need no secret (the benchmarks and replay make throwaway keys).
 NO_NEEDS: dict[str, list[str]] = {
@@ -48,6 +49,9 @@ NO_NEEDS: dict[str, list[str]] = {
     "replay": ["replay", ".", "--out", "cases.jsonl"],
     "simulate": ["simulate", "--out", "sim"],
     "evaluate": ["evaluate", "--cases", ".", "--truth", "."],
+    # Sent to the command topic: a broker is needed, no secret.
+    "cases merge": ["cases", "merge", "C1", "--into", "C2", "--county", "330681", "--reason", "x"],
+    "cases split": ["cases", "split", "C1", "grid:WG-1", "--county", "330681", "--reason", "x"],
 }
 
 

@@ -18,9 +18,11 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from prometheus_client import CollectorRegistry
 
+from fusionhub.core.casebook import CaseAction
 from fusionhub.core.events import Source
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
+from fusionhub.serialization.actions import action_to_record
 from fusionhub.serialization.records import (
     CASE_SUBJECT,
     COMMAND_SUBJECT,
@@ -86,29 +88,33 @@ class CommandSender:
         key: bytes | None = None,
         command_id: str | None = None,
         actor: str = "枫桥镇综治中心",
+        event_refs: tuple[str, ...] = (),
         **optional: str,
     ) -> str:
         """Produce one command and wait for the broker's ack; returns its command id.
 
-        ``key`` defaults to the county code; ``optional`` holds department, note, evaluation.
+        ``key`` defaults to the county code; ``optional`` holds department, note, evaluation
+        and into_case_id.
         """
-        command_id = command_id or f"cmd-{uuid.uuid4().hex[:12]}"
-        record = {
-            "command_id": command_id,
-            "case_id": case_id,
-            "county_code": county_code,
-            "action": action,
-            "actor": actor,
-            "issued_at": issued_at,
-            "department": optional.pop("department", None),
-            "note": optional.pop("note", None),
-            "evaluation": optional.pop("evaluation", None),
-        }
+        command = CaseAction(
+            command_id=command_id or f"cmd-{uuid.uuid4().hex[:12]}",
+            case_id=case_id,
+            action=action,
+            actor=actor,
+            issued_at=issued_at,
+            department=optional.pop("department", None),
+            note=optional.pop("note", None),
+            evaluation=optional.pop("evaluation", None),
+            county_code=county_code,
+            into_case_id=optional.pop("into_case_id", None),
+            event_refs=event_refs,
+        )
         assert not optional, f"unknown command fields {sorted(optional)}"
         if key is None and county_code is not None:
             key = county_code.encode()
-        self.producer.send(self.topic, CODEC.encode(COMMAND_SUBJECT, record), key=key).get(30)
-        return command_id
+        value = CODEC.encode(COMMAND_SUBJECT, action_to_record(command))
+        self.producer.send(self.topic, value, key=key).get(30)
+        return command.command_id
 
     def close(self) -> None:
         """Flush and close the producer."""

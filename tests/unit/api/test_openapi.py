@@ -7,15 +7,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fusionhub.api.openapi import openapi_document
-from fusionhub.api.params import ParamError, parse_case_list
+from fusionhub.api.params import ParamError, parse_case_list, parse_corrections
 
 pytestmark = pytest.mark.unit
 
-ROUTES = {"/v1/cases", "/v1/cases/{case_id}", "/v1/stats/townships", "/openapi.json", "/healthz"}
+ROUTES = {
+    "/v1/cases",
+    "/v1/cases/{case_id}",
+    "/v1/stats/townships",
+    "/v1/corrections",
+    "/openapi.json",
+    "/healthz",
+}
 
 
-def list_parameters(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    operation = document["paths"]["/v1/cases"]["get"]
+def list_parameters(document: dict[str, Any], path: str = "/v1/cases") -> dict[str, dict[str, Any]]:
+    operation = document["paths"][path]["get"]
     return {p["name"]: p for p in operation["parameters"]}
 
 
@@ -48,6 +55,17 @@ def test_the_described_list_parameters_are_exactly_those_the_service_accepts() -
         parse_case_list([("?", "")], 500)
     accepted = set(refused.value.problems[0].message.split("known are ")[1].split(", "))
     assert described == accepted
+
+
+def test_the_described_correction_parameters_are_exactly_those_the_service_accepts() -> None:
+    described = set(list_parameters(openapi_document(500), "/v1/corrections"))
+    with pytest.raises(ParamError) as refused:
+        parse_corrections([("?", "")], 500)
+    accepted = set(refused.value.problems[0].message.split("known are ")[1].split(", "))
+    assert described == accepted
+    assert (
+        list_parameters(openapi_document(77), "/v1/corrections")["limit"]["schema"]["maximum"] == 77
+    )
 
 
 @given(st.integers(min_value=1, max_value=10_000))

@@ -193,7 +193,7 @@ def test_every_hub_schema_gets_a_writer_that_writes_fastavros_bytes_for_any_vali
 
 
 def test_a_writer_built_from_fastavros_parsed_schema_writes_the_same_bytes() -> None:
-    schema = _load("fusionhub.Case/v1.avsc")
+    schema = _load("fusionhub.Case/v2.avsc")
     writer, parsed = _writer(schema)
     from_parsed = build_writer(parsed, parsed)
     assert from_parsed is not None

@@ -64,6 +64,7 @@ def test_a_redelivered_batch_leaves_every_table_identical(
         "cases": 2,
         "case_members": 3,
         "case_history": 6,
+        "case_corrections": 0,
         "events": 3,
     }
 
