@@ -123,7 +123,7 @@ class Generator:
         for _ in range(counts.get("grid", 0)):
             at = self._offset(inc, max(inc.spec.spread_minutes // 2, 10))
             refs = self._earlier_orders(records, at) if rng.random() < 0.2 else []
-            data = grid_record(rng, inc, at, self.ids, refs, self.noise)
+            data = grid_record(rng, inc, at, self.ids, refs, noise=self.noise)
             records.append(Record(at, "grid", str(data["event_code"]), data, inc.incident_id))
         if counts.get("petition"):
             records.append(self._petition(inc, records))
@@ -177,7 +177,7 @@ class Generator:
         at = last + timedelta(days=self.rng.randint(3, 12), minutes=self.rng.randint(0, 600))
         orders = [r.source_id for r in records if r.source == "hotline"]
         quoted = orders[0] if orders and self.rng.random() < 0.85 else None
-        data = petition_record(self.rng, inc, at, self.ids, quoted, self.noise)
+        data = petition_record(self.rng, inc, at, self.ids, quoted, noise=self.noise)
         return Record(at, "petition", str(data["petition_no"]), data, inc.incident_id)
 
     def _video(self, inc: Incident) -> Record:

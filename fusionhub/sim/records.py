@@ -78,6 +78,7 @@ def grid_record(
     at: datetime,
     ids: Numbering,
     refs: list[str],
+    *,
     noise: NoiseRates = DEFAULT_NOISE,
 ) -> dict[str, object]:
     """A grid worker's report (网格事件) of ``inc`` filed at ``at``."""
@@ -218,6 +219,7 @@ def petition_record(
     at: datetime,
     ids: Numbering,
     quoted: str | None,
+    *,
     noise: NoiseRates = DEFAULT_NOISE,
 ) -> dict[str, object]:
     """An online petition (网上信访) about ``inc``, quoting an earlier order when given."""

@@ -3,8 +3,7 @@
 Every function draws only from the generator's random source, so wording is seeded like the rest.
 The typo table holds homophone and near-form slips that are common in pinyin and handwriting
 input (拉圾 for 垃圾, 反应 for 反映, 阴井 for 窨井); the synonyms are everyday alternatives
-a caller,
-a grid worker or an operator may use for the same fact.
+a caller, a grid worker or an operator may use for the same fact.
 """
 
 from __future__ import annotations
