@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -100,7 +103,8 @@ def test_same_kind_neighbours_are_near_but_differ_in_name_or_door_number() -> No
         if twin is not None:
             pairs.append((inc, twin))
     for first, twin in pairs:
-        assert twin.spec == first.spec and twin.village == first.village
+        assert twin.spec == first.spec
+        assert twin.village == first.village
         assert local_distance_m(first.lon, first.lat, twin.lon, twin.lat) < 800
         assert (first.org, first.place, first.house) != (twin.org, twin.place, twin.house)
         if BY_CODE[first.spec.code].entity not in (None, "road"):
@@ -130,3 +134,34 @@ def test_noise_models_can_be_switched_off(tmp_path: Path) -> None:
     summary = simulate(tmp_path, seed=1, n_events=500, noise=quiet)
     assert "neighbours" not in summary.noise
     assert "hotline_address_only" not in summary.noise
+
+
+def test_the_replay_ingests_a_dense_folder_with_no_rejects(dense: Path, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "FUSIONHUB_SECRETS__PII_KEY": "sim-test-key-0123456789",
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fusionhub",
+            "replay",
+            str(dense),
+            "--out",
+            str(tmp_path / "c"),
+            "--rejects",
+            str(tmp_path / "r"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stderr.strip().splitlines()[-1])
+    assert summary["received"] == 1500
+    assert summary["rejected"] == 0
+    assert (tmp_path / "r").read_text("utf-8") == ""
