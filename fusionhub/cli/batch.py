@@ -73,12 +73,31 @@ def _with_pii_key(settings: Settings) -> Settings:
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--events", "n_events", default=5000, show_default=True)
 @click.option("--seed", default=1, show_default=True)
-@click.option("--days", default=14, show_default=True)
-def simulate_cmd(out: Path, n_events: int, seed: int, days: int) -> None:
-    """Write a realistic replay folder with ground truth (truth.jsonl)."""
+@click.option(
+    "--days", type=int, default=None, help="Span in days (default 14); not with --density."
+)
+@click.option(
+    "--density",
+    type=float,
+    default=None,
+    help="Incidents per township per week. Fixes the rate; --events fixes the total, so the "
+    "span in days grows or shrinks to fit (all townships of the counties are used).",
+)
+def simulate_cmd(
+    out: Path, n_events: int, seed: int, days: int | None, density: float | None
+) -> None:
+    """Write a realistic replay folder with ground truth (truth.jsonl).
+
+    Without --density the incidents of --events records spread over --days; with --density the
+    rate is fixed and the span adapts. See docs/simulator.md for the noise models.
+    """
     from fusionhub.sim.writer import simulate
 
-    summary = simulate(out, seed, n_events, days=days)
+    if density is not None and days is not None:
+        raise click.UsageError("give --density or --days, not both")
+    if density is not None and density <= 0:
+        raise click.UsageError("--density must be positive")
+    summary = simulate(out, seed, n_events, days=days, density=density)
     click.echo(
         json.dumps(
             {
@@ -87,6 +106,9 @@ def simulate_cmd(out: Path, n_events: int, seed: int, days: int) -> None:
                 "incidents": summary.incidents,
                 "device_faults": summary.device_faults,
                 "hard_negatives": summary.hard_negatives,
+                "days": summary.days,
+                "townships": summary.townships,
+                "noise": summary.noise,
             }
         ),
         err=True,

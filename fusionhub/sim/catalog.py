@@ -1,43 +1,15 @@
 """What the simulator generates: per unified category, each source's own taxonomy and wording.
 
+``entity`` names what tells two neighbouring incidents of one kind apart (a company, an
+employer, a door number on a road); ``recurring`` is the chance an incident has such a neighbour.
+
 ``CATALOG`` doubles as the reference mapping for the connectors' category tables: every source
 label below must map onto the unified ``code`` (see ``source_taxonomy``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, slots=True)
-class VideoLabel:
-    """How a camera reports this category (GB/T 28181 alarm, method 5 = video analytics)."""
-
-    description: str
-    alarm_type: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class CategorySpec:
-    """One unified category as the four sources express it.
-
-    ``stories`` are the distinct incidents of this category; each is a list of phrasings of the
-    same facts, so reports of one incident share words while two incidents differ. ``reports``
-    gives, per source, the chance it reports an incident and how many reports at most.
-    """
-
-    code: str
-    weight: float
-    grid: tuple[str, str]
-    hotline: str
-    petition: str
-    video: VideoLabel | None
-    stories: tuple[tuple[str, ...], ...]
-    reports: dict[str, tuple[float, int]]
-    spread_minutes: int
-    party: bool = False
-    severity: int = 3
-
+from fusionhub.sim.spec import CategorySpec, VideoLabel
 
 CATALOG: tuple[CategorySpec, ...] = (
     CategorySpec(
@@ -154,6 +126,8 @@ CATALOG: tuple[CategorySpec, ...] = (
         {"hotline": (0.9, 3), "grid": (0.5, 1), "petition": (0.3, 1)},
         4320,
         party=True,
+        entity="employer",
+        recurring=0.3,
     ),
     CategorySpec(
         "pollution",
@@ -168,6 +142,8 @@ CATALOG: tuple[CategorySpec, ...] = (
         ),
         {"hotline": (0.95, 4), "grid": (0.5, 1), "petition": (0.15, 1)},
         4320,
+        entity="company",
+        recurring=0.35,
     ),
     CategorySpec(
         "street_vending",
@@ -224,6 +200,8 @@ CATALOG: tuple[CategorySpec, ...] = (
         ),
         {"hotline": (0.9, 2), "grid": (0.3, 1)},
         2880,
+        entity="shop",
+        recurring=0.15,
     ),
     CategorySpec(
         "roads",
@@ -238,6 +216,8 @@ CATALOG: tuple[CategorySpec, ...] = (
         ),
         {"hotline": (0.9, 2), "grid": (0.6, 1)},
         1440,
+        entity="road",
+        recurring=0.3,
     ),
     CategorySpec(
         "utilities",
@@ -261,6 +241,22 @@ CATALOG: tuple[CategorySpec, ...] = (
         {"video": (0.6, 1), "hotline": (0.9, 2), "grid": (0.3, 1)},
         15,
         severity=2,
+    ),
+    CategorySpec(
+        "safety_hazard",
+        0.5,
+        ("问题隐患", "安全隐患"),
+        "公共安全/安全生产/安全隐患",
+        "公共安全",
+        None,
+        (
+            ("厂房违规存放易燃化工原料", "车间里堆了很多易燃的化工桶", "仓库乱放化学品有安全隐患"),
+            ("老旧民房墙体开裂有倒塌危险", "危房墙面裂缝越来越大", "房子墙裂了随时可能倒"),
+        ),
+        {"hotline": (0.85, 2), "grid": (0.7, 1)},
+        2880,
+        entity="company",
+        recurring=0.3,
     ),
 )
 

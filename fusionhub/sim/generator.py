@@ -3,43 +3,22 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from fusionhub.sim.catalog import CATALOG, DEVICE_FAULTS, CategorySpec
+from fusionhub.core.spatial import local_distance_m
+from fusionhub.sim.catalog import CATALOG, DEVICE_FAULTS
+from fusionhub.sim.incidents import PLACES, furnish, place_neighbour
+from fusionhub.sim.noise import DEFAULT_NOISE, NoiseRates
 from fusionhub.sim.people import Person, jitter, person
 from fusionhub.sim.places import Village
-from fusionhub.sim.records import (
-    Camera,
-    Incident,
-    Numbering,
-    grid_record,
-    hotline_record,
-    new_camera,
-    petition_record,
-    video_alarm,
-)
+from fusionhub.sim.records import Incident, Numbering, grid_record, hotline_record, petition_record
+from fusionhub.sim.spec import CategorySpec
+from fusionhub.sim.video import Camera, new_camera, video_alarm
 
 CST = timezone(timedelta(hours=8))
-_PLACES = (
-    "下宅",
-    "上宅",
-    "东头",
-    "西畈",
-    "新屋",
-    "后山",
-    "前溪",
-    "塘头",
-    "中街",
-    "老街",
-    "桥头",
-    "1组",
-    "3组",
-    "5组",
-    "工业区",
-    "菜场边",
-)
 _BURST_MINUTES = 60
 
 
@@ -67,9 +46,13 @@ class Generator:
     villages: Sequence[Village]
     start: datetime
     days: int
+    noise: NoiseRates = DEFAULT_NOISE
     ids: Numbering = field(default_factory=Numbering)
     cameras: list[Camera] = field(default_factory=list)
     incidents: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    _frequent: dict[str, list[Person]] = field(default_factory=dict)
+    _by_village: dict[str, list[Camera]] = field(default_factory=dict)
 
     def incident(self, spec: CategorySpec, village: Village, start: datetime) -> Incident:
         """A new incident of ``spec`` somewhere in ``village`` at ``start``."""
@@ -85,18 +68,33 @@ class Generator:
             village,
             lon,
             lat,
-            self.rng.choice(_PLACES),
+            self.rng.choice(PLACES),
             self.rng.randint(1, 120),
             start,
             parties,
         )
 
-    def random_incident(self) -> Incident:
-        """An incident of a weighted random category, place and daytime."""
+    def random_incident(
+        self, at: datetime | None = None, village: Village | None = None
+    ) -> Incident:
+        """An incident of a weighted random category; random daytime and village unless given."""
         spec = self.rng.choices(CATALOG, weights=[s.weight for s in CATALOG])[0]
-        day = self.start + timedelta(days=self.rng.randrange(self.days))
-        at = day + timedelta(minutes=self.rng.randint(7 * 60, 22 * 60))
-        return self.incident(spec, self.rng.choice(self.villages), at)
+        if at is None:
+            day = self.start + timedelta(days=self.rng.randrange(self.days))
+            at = day + timedelta(minutes=self.rng.randint(7 * 60, 22 * 60))
+        inc = self.incident(spec, village or self.rng.choice(self.villages), at)
+        furnish(self.rng, inc)
+        return inc
+
+    def neighbour(self, inc: Incident) -> Incident | None:
+        """Maybe a second same-kind incident near ``inc`` (``recurring`` chance per category)."""
+        if self.rng.random() >= inc.spec.recurring * self.noise.recurring_scale:
+            return None
+        twin = self.incident(inc.spec, inc.village, inc.start)
+        furnish(self.rng, twin)
+        place_neighbour(self.rng, inc, twin, self.noise)
+        self.counts["neighbours"] += 1
+        return twin
 
     def twin(self, inc: Incident) -> Incident:
         """A hard negative: same village, category and day, other families and story."""
@@ -107,7 +105,7 @@ class Generator:
         if others:
             twin.story = self.rng.choice(others)
         while twin.place == inc.place:
-            twin.place = self.rng.choice(_PLACES)
+            twin.place = self.rng.choice(PLACES)
         return twin
 
     def reports(self, inc: Incident) -> list[Record]:
@@ -121,14 +119,11 @@ class Generator:
         records: list[Record] = []
         for _ in range(counts.get("video", 0)):
             records.append(self._video(inc))
-        for _ in range(counts.get("hotline", 0)):
-            at = self._offset(inc, inc.spec.spread_minutes)
-            data = hotline_record(rng, inc, at, self._caller(inc), self.ids)
-            records.append(Record(at, "hotline", str(data["order_no"]), data, inc.incident_id))
+        records.extend(self._calls(inc, counts.get("hotline", 0)))
         for _ in range(counts.get("grid", 0)):
             at = self._offset(inc, max(inc.spec.spread_minutes // 2, 10))
             refs = self._earlier_orders(records, at) if rng.random() < 0.2 else []
-            data = grid_record(rng, inc, at, self.ids, refs)
+            data = grid_record(rng, inc, at, self.ids, refs, noise=self.noise)
             records.append(Record(at, "grid", str(data["event_code"]), data, inc.incident_id))
         if counts.get("petition"):
             records.append(self._petition(inc, records))
@@ -139,13 +134,39 @@ class Generator:
             minutes=self.rng.uniform(0, spread_minutes), seconds=self.rng.randint(0, 59)
         )
 
+    def _calls(self, inc: Incident, n: int) -> list[Record]:
+        """``n`` hotline calls in time order; a later one may come from an earlier caller."""
+        times = sorted(self._offset(inc, inc.spec.spread_minutes) for _ in range(n))
+        callers: list[Person] = []
+        records: list[Record] = []
+        for at in times:
+            repeat = bool(callers) and self.rng.random() < self.noise.repeat_call
+            caller = self.rng.choice(callers) if repeat else self._caller(inc)
+            data = hotline_record(
+                self.rng, inc, at, caller, self.ids, noise=self.noise, repeat=repeat
+            )
+            self.counts["repeat_calls"] += repeat
+            self.counts["hotline_" + _where_mode(data, inc)] += 1
+            callers.append(caller)
+            records.append(Record(at, "hotline", str(data["order_no"]), data, inc.incident_id))
+        return records
+
     def _caller(self, inc: Incident) -> Person:
         roll = self.rng.random()
         if inc.parties and roll < 0.75:
             return inc.parties[0]
         if inc.parties and roll < 0.85:
             return inc.parties[1]
+        if self.rng.random() < self.noise.frequent_caller:
+            self.counts["frequent_caller_calls"] += 1
+            return self.rng.choice(self._frequent_callers(inc.village.county_code))
         return person(self.rng, inc.village.county_code)
+
+    def _frequent_callers(self, county: str) -> list[Person]:
+        if county not in self._frequent:
+            size = self.noise.frequent_callers_per_county
+            self._frequent[county] = [person(self.rng, county) for _ in range(size)]
+        return self._frequent[county]
 
     @staticmethod
     def _earlier_orders(records: list[Record], before: datetime) -> list[str]:
@@ -156,14 +177,13 @@ class Generator:
         at = last + timedelta(days=self.rng.randint(3, 12), minutes=self.rng.randint(0, 600))
         orders = [r.source_id for r in records if r.source == "hotline"]
         quoted = orders[0] if orders and self.rng.random() < 0.85 else None
-        data = petition_record(self.rng, inc, at, self.ids, quoted)
+        data = petition_record(self.rng, inc, at, self.ids, quoted, noise=self.noise)
         return Record(at, "petition", str(data["petition_no"]), data, inc.incident_id)
 
     def _video(self, inc: Incident) -> Record:
         label = inc.spec.video
         assert label is not None, "catalog gives video reports only to categories with a label"
-        camera = new_camera(self.rng, inc, self.ids)
-        self.cameras.append(camera)
+        camera = self._camera(inc)
         at = self._offset(inc, min(inc.spec.spread_minutes, _BURST_MINUTES) // 3)
         sn = self.ids.next("sn" + camera.device_id) + 17000
         priority = max(1, min(4, inc.spec.severity - self.rng.randint(0, 1)))
@@ -177,6 +197,22 @@ class Generator:
             priority=priority,
         )
         return Record(at, "video", source_id, xml, inc.incident_id)
+
+    def _camera(self, inc: Incident) -> Camera:
+        """A camera that sees ``inc`` from ``noise.camera_m`` away: one already there, or new."""
+        low, high = self.noise.camera_m
+        near = [
+            c
+            for c in self._by_village.get(inc.village.code, [])
+            if low <= local_distance_m(c.lon, c.lat, inc.lon, inc.lat) <= high
+        ]
+        if near and self.rng.random() < self.noise.camera_reuse:
+            self.counts["camera_reused"] += 1
+            return self.rng.choice(near)
+        camera = new_camera(self.rng, inc, self.ids, self.noise.camera_m)
+        self.cameras.append(camera)
+        self._by_village.setdefault(inc.village.code, []).append(camera)
+        return camera
 
     def device_fault(self) -> Record:
         """A device-health alarm (method 6, or method 2 with type 1-5): no incident."""
@@ -194,3 +230,13 @@ class Generator:
             self.rng, camera, at, sn=sn, label=(description, alarm_type), method=method, priority=4
         )
         return Record(at, "video", source_id, xml, None)
+
+
+def _where_mode(order: dict[str, object], inc: Incident) -> str:
+    """``point``, ``full``, ``address_only`` or ``landmark_only``: what an order says of where."""
+    address = str(order.get("address", ""))
+    if "lon" in order:
+        return "point"
+    if not address or address.startswith(inc.village.county_name):
+        return "full"
+    return "address_only" if address.endswith("号") else "landmark_only"

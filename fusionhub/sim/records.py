@@ -7,11 +7,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from fusionhub.sim.catalog import CategorySpec
+from fusionhub.sim.noise import DEFAULT_NOISE, NoiseRates
 from fusionhub.sim.people import Person, jitter, phone, wgs84_to_gcj02
-from fusionhub.sim.places import Village, offset
+from fusionhub.sim.places import Village
+from fusionhub.sim.spec import CategorySpec
+from fusionhub.sim.wording import hotline_sentence, vary
 
-_ASKS = ("希望相关部门尽快处理。", "请求派人处理。", "要求尽快解决。", "请核实处理。", "")
 _GRID_TAILS = ("已现场劝导，需进一步处置。", "已拍照取证，请相关部门处理。", "现场已初步控制。", "")
 _CHANNELS = ("phone", "phone", "phone", "app", "wechat", "web", "sms")
 _PETITION_CHANNELS = ("web", "web", "app", "letter", "visit")
@@ -31,12 +32,23 @@ class Incident:
     house: int
     start: datetime
     parties: tuple[Person, ...] = ()
+    org: str = ""
+    on_road: bool = False
+    landmark: str = ""
+    neighbour_of: str | None = None
 
     @property
     def address(self) -> str:
         """The full address a careful reporter writes."""
         v = self.village
         return f"{v.county_name}{v.township_name}{v.name}{self.place}{self.house}号"
+
+    def fact(self, rng: random.Random, noise: NoiseRates, *, typo_scale: float = 1.0) -> str:
+        """One phrasing of what happened, naming the company or employer behind it when known."""
+        phrase = rng.choice(self.story)
+        if self.org and rng.random() < noise.entity_mention:
+            phrase = f"{self.org}{phrase}" if rng.random() < 0.6 else f"{phrase}（{self.org}）"
+        return vary(rng, phrase, synonym_rate=noise.synonym, typo_rate=noise.typo * typo_scale)
 
 
 @dataclass(slots=True)
@@ -61,13 +73,21 @@ def iso(at: datetime) -> str:
 
 
 def grid_record(
-    rng: random.Random, inc: Incident, at: datetime, ids: Numbering, refs: list[str]
+    rng: random.Random,
+    inc: Incident,
+    at: datetime,
+    ids: Numbering,
+    refs: list[str],
+    *,
+    noise: NoiseRates = DEFAULT_NOISE,
 ) -> dict[str, object]:
     """A grid worker's report (网格事件) of ``inc`` filed at ``at``."""
     v = inc.village
     day = f"{at:%Y%m%d}"
     code = f"WG-{v.township_code}-{day}-{ids.next('grid' + v.township_code + day):05d}"
-    phrase = rng.choice(inc.story)
+    phrase = inc.fact(rng, noise, typo_scale=0.5)
+    if inc.landmark and rng.random() < 0.5:
+        phrase = f"（{inc.landmark}旁）{phrase}"
     who = ""
     if len(inc.parties) >= 2:
         who = f"{inc.parties[0].masked_name}与{inc.parties[1].masked_name}因"
@@ -121,31 +141,57 @@ def _party(rng: random.Random, p: Person, role: str) -> dict[str, object]:
     return party
 
 
+def hotline_mode(rng: random.Random, inc: Incident, noise: NoiseRates) -> str:
+    """How the caller says where: ``full``, ``address`` (road and door only) or ``landmark``."""
+    roll = rng.random()
+    if inc.on_road and roll < noise.address_only:
+        return "address"
+    if inc.landmark and roll > 1.0 - noise.landmark_only:
+        return "landmark"
+    return "full"
+
+
 def hotline_record(
-    rng: random.Random, inc: Incident, at: datetime, caller: Person, ids: Numbering
+    rng: random.Random,
+    inc: Incident,
+    at: datetime,
+    caller: Person,
+    ids: Numbering,
+    *,
+    noise: NoiseRates = DEFAULT_NOISE,
+    repeat: bool = False,
 ) -> dict[str, object]:
-    """A 12345 work order (工单) of a citizen calling about ``inc`` at ``at``."""
+    """A 12345 work order (工单) of a citizen calling about ``inc`` at ``at``.
+
+    ``repeat`` marks a further call by someone who already called about ``inc``. An
+    address-only or landmark-only call (see ``hotline_mode``) has no point and no region code.
+    """
     v = inc.village
     order = (
         f"12345-{v.county_code}-{at:%Y%m%d}-{ids.next('hot' + v.county_code + f'{at:%Y%m%d}'):06d}"
     )
-    channel = rng.choice(_CHANNELS)
+    mode = hotline_mode(rng, inc, noise)
     where = f"{v.township_name}{v.name}{inc.place}"
     house = f"{inc.house}号" if rng.random() < 0.4 else ""
+    if mode == "address":
+        where, house = f"{v.township_name}{inc.place}", f"{inc.house}号"
+    elif mode == "landmark":
+        where, house = f"{inc.landmark}{rng.choice(('附近', '旁边', '对面', ''))}", ""
     urgency = "emergency" if inc.spec.severity <= 2 and rng.random() < 0.6 else "normal"
     record: dict[str, object] = {
         "order_no": order,
         "call_time": iso(at),
-        "channel": channel,
+        "channel": rng.choice(_CHANNELS),
         "caller": {"name": caller.name[0] + rng.choice(("先生", "女士")), "phone": caller.phone},
         "appeal_type": rng.choice(("求助", "投诉", "投诉", "举报")),
-        "content": _sentence(
-            f"来电人反映：{where}{house}{rng.choice(inc.story)}", rng.choice(_ASKS)
-        ),
+        "content": hotline_sentence(rng, where + house, inc.fact(rng, noise), repeat=repeat),
         "urgency": urgency,
     }
     if rng.random() < 0.9:
         record["category"] = inc.spec.hotline
+    if mode != "full":
+        record["address"] = where + house
+        return _deadline(rng, record, at, urgency)
     if rng.random() < 0.85:
         record["address"] = f"{v.county_name}{where}{house}"
     if rng.random() < 0.25:
@@ -156,19 +202,31 @@ def hotline_record(
         record["region_code"] = v.township_code
     elif roll < 0.75:
         record["region_code"] = v.code
+    return _deadline(rng, record, at, urgency)
+
+
+def _deadline(
+    rng: random.Random, record: dict[str, object], at: datetime, urgency: str
+) -> dict[str, object]:
     if rng.random() < 0.7:
         record["deadline"] = iso(at + timedelta(days=3 if urgency == "normal" else 1))
     return record
 
 
 def petition_record(
-    rng: random.Random, inc: Incident, at: datetime, ids: Numbering, quoted: str | None
+    rng: random.Random,
+    inc: Incident,
+    at: datetime,
+    ids: Numbering,
+    quoted: str | None,
+    *,
+    noise: NoiseRates = DEFAULT_NOISE,
 ) -> dict[str, object]:
     """An online petition (网上信访) about ``inc``, quoting an earlier order when given."""
     v = inc.village
     number = f"XF{v.county_code}-{at:%Y}-{ids.next('xf' + v.county_code):06d}"
     petitioner = inc.parties[0] if inc.parties else None
-    phrase = rng.choice(inc.story)
+    phrase = inc.fact(rng, noise)
     earlier = f"我已打12345（工单号{quoted}）反映" if quoted else "我多次反映"
     record: dict[str, object] = {
         "petition_no": number,
@@ -196,64 +254,3 @@ def petition_record(
         record["refs"] = [quoted]
     record["previously_petitioned"] = rng.random() < 0.2
     return record
-
-
-@dataclass(frozen=True, slots=True)
-class Camera:
-    """A camera of the registry (cameras.csv)."""
-
-    device_id: str
-    name: str
-    lon: float
-    lat: float
-    grid_code: str
-    township_code: str
-
-
-def new_camera(rng: random.Random, inc: Incident, ids: Numbering) -> Camera:
-    """A camera a few dozen metres from the incident, numbered as GB/T 28181 device ids."""
-    v = inc.village
-    serial = ids.next("cam" + v.county_code)
-    lon, lat = offset(inc.lon, inc.lat, rng.uniform(-90, 90), rng.uniform(-90, 90))
-    grid = f"{v.code}{rng.randint(1, 6):03d}" if rng.random() < 0.7 else ""
-    return Camera(
-        f"{v.county_code}10001320{serial:06d}",
-        f"{v.township_name}{v.name}{inc.place}",
-        round(lon, 6),
-        round(lat, 6),
-        grid,
-        v.township_code,
-    )
-
-
-def video_alarm(
-    rng: random.Random,
-    camera: Camera,
-    at: datetime,
-    *,
-    sn: int,
-    label: tuple[str, int | None],
-    method: str,
-    priority: int,
-) -> tuple[str, bytes]:
-    """A MANSCDP Notify alarm document, encoded GB2312 or UTF-8; returns (source id, bytes)."""
-    encoding = "GB2312" if rng.random() < 0.6 else "UTF-8"
-    lines = [
-        f'<?xml version="1.0" encoding="{encoding}"?>',
-        "<Notify>",
-        "<CmdType>Alarm</CmdType>",
-        f"<SN>{sn}</SN>",
-        f"<DeviceID>{camera.device_id}</DeviceID>",
-        f"<AlarmPriority>{priority}</AlarmPriority>",
-        f"<AlarmMethod>{method}</AlarmMethod>",
-        f"<AlarmTime>{at.replace(tzinfo=None, microsecond=0).isoformat()}</AlarmTime>",
-    ]
-    description, alarm_type = label
-    if rng.random() < 0.9:
-        lines.append(f"<AlarmDescription>{description}</AlarmDescription>")
-    if rng.random() < 0.6:
-        lines += [f"<Longitude>{camera.lon}</Longitude>", f"<Latitude>{camera.lat}</Latitude>"]
-    if alarm_type is not None:
-        lines += ["<Info>", f"<AlarmType>{alarm_type}</AlarmType>", "</Info>"]
-    lines.append("</Notify>")
-    return f"{camera.device_id}-{sn}", ("\n".join(lines) + "\n").encode(encoding.lower())
