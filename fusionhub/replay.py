@@ -100,6 +100,18 @@ def replay(
 
 
 def case_lines(cases: list[Case]) -> Iterator[dict[str, Any]]:
-    """The output lines of docs/sources.md, one per case."""
+    """The output lines of docs/sources.md, one per case, with why each report is there.
+
+    Beyond the fields of ``case_to_dict``: ``scores``, the breakdown that attached each report
+    after the first, and ``near_misses``, for each report another case also scored, that case
+    and its breakdown (``fusionhub evaluate`` explains its errors with both). Fields are only
+    ever added to these lines, so external scorers reading ``event_refs`` keep working.
+    """
     for case in cases:
-        yield case_to_dict(case)
+        line = case_to_dict(case)
+        line["scores"] = [{"event_ref": ref, **score.as_dict()} for ref, score in case.scores]
+        line["near_misses"] = [
+            {"event_ref": ref, "case_id": other, **score.as_dict()}
+            for ref, other, score in case.near_misses
+        ]
+        yield line

@@ -61,7 +61,10 @@ class Case:
 
     ``version`` increases on every change. ``sources`` is kept as a bit mask (see ``sources``)
     and ``scores`` holds ``(event_ref, breakdown)`` for every report that joined after the first
-    (a tuple, so the many single-report cases share the empty one).
+    (a tuple, so the many single-report cases share the empty one). ``near_misses`` holds
+    ``(event_ref, other_case_id, breakdown)`` for reports of this case that another case also
+    scored: the best such case, which the report did not join (vetoed, under the threshold or
+    outscored).
     """
 
     case_id: str
@@ -84,6 +87,7 @@ class Case:
     min_severity: int = 4
     repeat_of: str | None = None
     scores: tuple[tuple[str, ScoreBreakdown], ...] = ()
+    near_misses: tuple[tuple[str, str, ScoreBreakdown], ...] = ()
     accepted_at: datetime | None = None
     department: str | None = None
     evaluation: str | None = None

@@ -97,12 +97,18 @@ def step(
         return state, []
     _advance(state, event.occurred_at)
     features = features_of(event, policy)
-    target, score = _match(state, features, policy)
+    target, score, runner_up = _match(state, features, policy)
     if target is None:
-        return state, _open(state, features, policy, repeat_of=None)
-    if target.is_finished:
-        return state, _open(state, features, policy, repeat_of=target.case_id)
-    return state, _attach(state, target, features, score, policy)
+        produced = _open(state, features, policy, repeat_of=None)
+    elif target.is_finished:
+        produced = _open(state, features, policy, repeat_of=target.case_id)
+    else:
+        produced = _attach(state, target, features, score, policy)
+    if runner_up is not None:
+        # Kept on the case the event ended in: why it did not join the other case.
+        home = state.cases[state.refs[bare_ref(event.source_id)]]
+        home.near_misses = (*home.near_misses, (event.event_ref, *runner_up))
+    return state, produced
 
 
 def _advance(state: CorrelationState, at: datetime) -> None:
@@ -113,20 +119,35 @@ def _advance(state: CorrelationState, at: datetime) -> None:
 
 def _match(
     state: CorrelationState, f: EventFeatures, policy: CorrelationPolicy
-) -> tuple[Case | None, ScoreBreakdown]:
+) -> tuple[Case | None, ScoreBreakdown, tuple[str, ScoreBreakdown] | None]:
+    """The case to join (None: open one), its score, and the best-scoring case not joined.
+
+    The runner-up (vetoed, under the threshold, or beaten) is what explains a missed join.
+    """
     for ref in f.refs:
         case_id = state.refs.get(ref)
         if case_id is not None:
-            return state.cases[case_id], ScoreBreakdown(total=1.0, ref=1.0)
+            return state.cases[case_id], ScoreBreakdown(total=1.0, ref=1.0), None
     best_case, best = None, _NO_MATCH
+    runner_up: tuple[str, ScoreBreakdown] | None = None
     threshold = policy.weights.threshold
     for profile, score in score_candidates(state.index.lookup(f), f, policy):
-        if score.veto is not None or score.total < threshold:
-            continue
         # Candidates come sorted by case id, so strict ">" breaks ties the same way every time.
-        if score.total > best.total:
+        if score.veto is None and score.total >= threshold and score.total > best.total:
+            if best_case is not None:
+                runner_up = _better(runner_up, best_case.case_id, best)
             best_case, best = state.cases[profile.case_id], score
-    return best_case, best
+        else:
+            runner_up = _better(runner_up, profile.case_id, score)
+    return best_case, best, runner_up
+
+
+def _better(
+    kept: tuple[str, ScoreBreakdown] | None, case_id: str, score: ScoreBreakdown
+) -> tuple[str, ScoreBreakdown]:
+    if kept is None or score.total > kept[1].total:
+        return case_id, score
+    return kept
 
 
 def _open(
