@@ -94,7 +94,7 @@ def find_errors(
             if incident is not None:
                 homes[incident].append(number)
     errors: list[ErrorExample] = []
-    for number, case in enumerate(cases):
+    for number in range(len(cases)):
         errors.extend(_case_errors(number, cases, truth, homes))
     return errors
 
@@ -116,7 +116,14 @@ def _case_errors(
             continue
         seen.add(incident)
         if position > 0:
-            yield _example("wrong_merge", ref, case, refs[0], case["case_id"], scores.get(ref))
+            yield _example(
+                "wrong_merge",
+                ref,
+                case=case,
+                other_ref=refs[0],
+                other_case=case["case_id"],
+                score=scores.get(ref),
+            )
         earlier = [n for n in homes[incident] if n < number]
         if earlier:
             yield _missed(ref, case, [cases[n] for n in earlier], truth, misses.get(ref))
@@ -139,12 +146,15 @@ def _missed(
         score = None
     incident = truth[ref]
     mate = next(r for r in other["event_refs"] if truth.get(r) == incident)
-    return _example("missed_join", ref, case, mate, other["case_id"], score)
+    return _example(
+        "missed_join", ref, case=case, other_ref=mate, other_case=other["case_id"], score=score
+    )
 
 
 def _example(
     kind: str,
     ref: str,
+    *,
     case: Mapping[str, Any],
     other_ref: str,
     other_case: str,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 _SUMMARY_KEYS = (
@@ -31,11 +31,14 @@ def score_text(score: Mapping[str, Any] | None) -> str:
     return text + (f" [veto: {score['veto']}]" if score.get("veto") else "")
 
 
-def _table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
-    line = "  ".join("{:<%d}" % w for w in widths)
-    out = [title, line.format(*header), line.format(*("-" * w for w in widths))]
-    out.extend(line.format(*row) for row in rows)
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [title, line(header), line(tuple("-" * w for w in widths))]
+    out.extend(line(row) for row in rows)
     return [*out, ""]
 
 

@@ -62,7 +62,8 @@ def test_a_report_joining_a_case_of_another_incident_is_a_wrong_merge_with_its_s
     assert [(e.event_ref, e.case_id, e.source_pair) for e in merges] == [
         ("grid:g2", "C2", "grid+hotline")
     ]
-    assert merges[0].score is not None and merges[0].score["total"] == 0.7
+    assert merges[0].score is not None
+    assert merges[0].score["total"] == 0.7
 
 
 def test_a_report_opening_a_second_case_of_its_incident_is_a_missed_join() -> None:
@@ -104,7 +105,8 @@ def test_evaluate_prints_the_breakdown_as_json_and_as_tables(tmp_path: Path) -> 
     done = CliRunner().invoke(cli, args)
     assert done.exit_code == 0, done.output
     result = json.loads(done.output)
-    assert result["bcubed_f1"] < 1.0 and result["breakdown"]["errors"] == 3
+    assert result["bcubed_f1"] < 1.0
+    assert result["breakdown"]["errors"] == 3
     table = CliRunner().invoke(cli, [*args, "--format", "table"])
     assert table.exit_code == 0, table.output
     assert "Errors by source pair" in table.output
