@@ -10,7 +10,7 @@ same order gives the same cases, ids and scores every time.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -310,3 +310,27 @@ def file_deadline(state: CorrelationState, case: Case) -> None:
         heapq.heappush(state.deadline_hours, hour)
     if case.case_id not in filed:
         filed.append(case.case_id)
+
+
+def step_as(
+    state: CorrelationState,
+    event: Event,
+    policy: CorrelationPolicy,
+    choose: Callable[[CorrelationState, EventFeatures], str | None],
+) -> str:
+    """Advance ``state`` as if ``step`` had put ``event`` in the case ``choose`` names.
+
+    Called by the policy fitting (``fusionhub.tuning``) to replay the true clustering, so that
+    the candidates of each report are those the engine would see had it been right so far.
+    ``choose`` sees the state (candidates still indexed) and the report's features, and names
+    a case or None (open one; so does an unknown id). Returns the report's case id.
+    """
+    _advance(state, event.occurred_at)
+    features = features_of(event, policy)
+    case_id = choose(state, features)
+    target = state.cases.get(case_id) if case_id is not None else None
+    if target is None:
+        _open(state, features, policy, repeat_of=None)
+    else:
+        _attach(state, target, features, ScoreBreakdown(total=0.0), policy)
+    return state.refs[bare_ref(event.source_id)]
