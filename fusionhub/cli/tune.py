@@ -69,6 +69,7 @@ def _figures(name: str, f: dict[str, float]) -> str:
 def tune_cmd(
     settings: Settings,
     folder: Path,
+    *,
     truth_file: Path | None,
     corrections: Path | None,
     out: Path,

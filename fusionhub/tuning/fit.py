@@ -139,7 +139,7 @@ def cross_validate(
     ]
     grid: dict[tuple[float, float], list[dict[str, float]]] = {}
     for f in range(k):
-        keep = [a != f and b != f for a, b in zip(rows.fold, rows.other_fold, strict=True)]
+        keep = [f not in (a, b) for a, b in zip(rows.fold, rows.other_fold, strict=True)]
         for c in C_GRID:
             coef, b0 = fit_weights(rows, keep, c)
             for cut in CUTOFFS:

@@ -1,4 +1,4 @@
-"""Write a fitted policy as a ``correlation.toml``: the packaged file with its [weights] replaced."""
+"""Write a fitted policy as a ``correlation.toml``: the packaged file, [weights] replaced."""
 
 from __future__ import annotations
 

@@ -48,6 +48,7 @@ NO_NEEDS: dict[str, list[str]] = {
     "replay": ["replay", ".", "--out", "cases.jsonl"],
     "simulate": ["simulate", "--out", "sim"],
     "evaluate": ["evaluate", "--cases", ".", "--truth", "."],
+    "tune": ["tune", ".", "--truth", ".", "--out", "p.toml"],
 }
 
 
