@@ -73,6 +73,15 @@ def replay(
     received_at: datetime,
 ) -> ReplayResult:
     """Convert every input, then correlate the accepted events per partition key."""
+    result, events = load_events(folder, connectors, received_at)
+    result.cases = correlate_events(events, policy)
+    return result
+
+
+def load_events(
+    folder: Path, connectors: Mapping[Source, SourceConnector], received_at: datetime
+) -> tuple[ReplayResult, list[Event]]:
+    """Convert every input of ``folder``: the counts (no cases yet) and the accepted events."""
     result = ReplayResult()
     seen: set[str] = set()
     events: list[Event] = []
@@ -90,16 +99,33 @@ def replay(
                 seen.add(item.event_ref)
                 events.append(item)
     result.accepted = len(events)
+    return result, events
+
+
+def correlate_events(events: list[Event], policy: CorrelationPolicy) -> list[Case]:
+    """The cases the stream makes of ``events``: one ``CaseBook`` per partition key, in event
+    order. Called by ``replay`` and by the policy fitting on held-out events."""
     books: dict[bytes, CaseBook] = {}
     for event in sorted(events, key=event_order_key):
         key = partition_key(event.jurisdiction.county_code)
         books.setdefault(key, CaseBook(policy)).on_event(event)
     cases = [case for book in books.values() for case in book.cases()]
-    result.cases = sorted(cases, key=lambda c: (c.opened_at, c.case_id))
-    return result
+    return sorted(cases, key=lambda c: (c.opened_at, c.case_id))
 
 
 def case_lines(cases: list[Case]) -> Iterator[dict[str, Any]]:
-    """The output lines of docs/sources.md, one per case."""
+    """The output lines of docs/sources.md, one per case, with why each report is there.
+
+    Beyond the fields of ``case_to_dict``: ``scores``, the breakdown that attached each report
+    after the first, and ``near_misses``, for each report another case also scored, that case
+    and its breakdown (``fusionhub evaluate`` explains its errors with both). Fields are only
+    ever added to these lines, so external scorers reading ``event_refs`` keep working.
+    """
     for case in cases:
-        yield case_to_dict(case)
+        line = case_to_dict(case)
+        line["scores"] = [{"event_ref": ref, **score.as_dict()} for ref, score in case.scores]
+        line["near_misses"] = [
+            {"event_ref": ref, "case_id": other, **score.as_dict()}
+            for ref, other, score in case.near_misses
+        ]
+        yield line

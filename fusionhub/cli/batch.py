@@ -118,21 +118,43 @@ def simulate_cmd(
 @click.command("evaluate")
 @click.option("--cases", "cases_file", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--truth", "truth_file", type=click.Path(exists=True, path_type=Path), required=True)
-def evaluate_cmd(cases_file: Path, truth_file: Path) -> None:
-    """B-cubed and pairwise precision, recall and F1 of cases against ground truth."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "table"]),
+    default="json",
+    show_default=True,
+    help="json: the scores and the error breakdown on one line; table: the same for reading.",
+)
+@click.option("--examples", default=3, show_default=True, help="Example reports per row.")
+def evaluate_cmd(cases_file: Path, truth_file: Path, fmt: str, examples: int) -> None:
+    """B-cubed and pairwise precision, recall and F1 of cases against ground truth, and the
+    errors (wrong merges, missed joins) by category and source pair with the deciding scores."""
     from fusionhub.evaluation import evaluate
+    from fusionhub.evaluation_errors import error_breakdown
+    from fusionhub.evaluation_report import format_tables
 
-    clusters = [json.loads(line)["event_refs"] for line in _lines(cases_file)]
-    truth = {}
-    for line in _lines(truth_file):
-        row = json.loads(line)
-        truth[row["event_ref"]] = row["incident_id"]
+    cases = [json.loads(line) for line in _lines(cases_file)]
+    truth = read_truth(truth_file)
     try:
-        scores = evaluate(clusters, truth)
+        scores = evaluate([case["event_refs"] for case in cases], truth)
     except ValueError as exc:
         click.echo(f"cannot evaluate: {exc}", err=True)
         sys.exit(1)
-    click.echo(json.dumps(scores, ensure_ascii=False))
+    breakdown = error_breakdown(cases, truth, examples)
+    if fmt == "table":
+        click.echo(format_tables(scores, breakdown))
+    else:
+        click.echo(json.dumps({**scores, "breakdown": breakdown}, ensure_ascii=False))
+
+
+def read_truth(path: Path) -> dict[str, str | None]:
+    """``truth.jsonl`` (one ``{"event_ref", "incident_id"}`` a line) as a mapping."""
+    truth: dict[str, str | None] = {}
+    for line in _lines(path):
+        row = json.loads(line)
+        truth[row["event_ref"]] = row["incident_id"]
+    return truth
 
 
 def _lines(path: Path) -> list[str]:

@@ -88,6 +88,9 @@ class Case:
     (a tuple, so the many single-report cases share the empty one). ``merged_into`` points to
     the surviving case once this one is merged away; ``corrections`` are the merges and splits
     that touched the case, oldest first (the empty tuple, shared, for nearly every case).
+    ``near_misses`` holds ``(event_ref, other_case_id, breakdown)`` for reports of this case
+    that another case also scored: the best such case, which the report did not join (vetoed,
+    under the threshold or outscored).
     """
 
     case_id: str
@@ -110,6 +113,7 @@ class Case:
     min_severity: int = 4
     repeat_of: str | None = None
     scores: tuple[tuple[str, ScoreBreakdown], ...] = ()
+    near_misses: tuple[tuple[str, str, ScoreBreakdown], ...] = ()
     accepted_at: datetime | None = None
     department: str | None = None
     evaluation: str | None = None

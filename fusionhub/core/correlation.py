@@ -10,7 +10,7 @@ same order gives the same cases, ids and scores every time.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -97,12 +97,18 @@ def step(
         return state, []
     _advance(state, event.occurred_at)
     features = features_of(event, policy)
-    target, score = _match(state, features, policy)
+    target, score, runner_up = _match(state, features, policy)
     if target is None:
-        return state, _open(state, features, policy, repeat_of=None)
-    if target.is_finished:
-        return state, _open(state, features, policy, repeat_of=target.case_id)
-    return state, _attach(state, target, features, score, policy)
+        produced = _open(state, features, policy, repeat_of=None)
+    elif target.is_finished:
+        produced = _open(state, features, policy, repeat_of=target.case_id)
+    else:
+        produced = _attach(state, target, features, score, policy)
+    if runner_up is not None:
+        # Kept on the case the event ended in: why it did not join the other case.
+        home = state.cases[state.refs[bare_ref(event.source_id)]]
+        home.near_misses = (*home.near_misses, (event.event_ref, *runner_up))
+    return state, produced
 
 
 def _advance(state: CorrelationState, at: datetime) -> None:
@@ -113,23 +119,38 @@ def _advance(state: CorrelationState, at: datetime) -> None:
 
 def _match(
     state: CorrelationState, f: EventFeatures, policy: CorrelationPolicy
-) -> tuple[Case | None, ScoreBreakdown]:
+) -> tuple[Case | None, ScoreBreakdown, tuple[str, ScoreBreakdown] | None]:
+    """The case to join (None: open one), its score, and the best-scoring case not joined.
+
+    The runner-up (vetoed, under the threshold, or beaten) is what explains a missed join.
+    """
     for ref in f.refs:
         case_id = state.refs.get(ref)
         if case_id is not None:
             case = state.cases[case_id]
             while case.merged_into is not None:  # a case id quoted after its case was merged
                 case = state.cases[case.merged_into]
-            return case, ScoreBreakdown(total=1.0, ref=1.0)
+            return case, ScoreBreakdown(total=1.0, ref=1.0), None
     best_case, best = None, _NO_MATCH
+    runner_up: tuple[str, ScoreBreakdown] | None = None
     threshold = policy.weights.threshold
     for profile, score in score_candidates(state.index.lookup(f), f, policy):
-        if score.veto is not None or score.total < threshold:
-            continue
         # Candidates come sorted by case id, so strict ">" breaks ties the same way every time.
-        if score.total > best.total:
+        if score.veto is None and score.total >= threshold and score.total > best.total:
+            if best_case is not None:
+                runner_up = _better(runner_up, best_case.case_id, best)
             best_case, best = state.cases[profile.case_id], score
-    return best_case, best
+        else:
+            runner_up = _better(runner_up, profile.case_id, score)
+    return best_case, best, runner_up
+
+
+def _better(
+    kept: tuple[str, ScoreBreakdown] | None, case_id: str, score: ScoreBreakdown
+) -> tuple[str, ScoreBreakdown]:
+    if kept is None or score.total > kept[1].total:
+        return case_id, score
+    return kept
 
 
 def _open(
@@ -292,3 +313,27 @@ def file_deadline(state: CorrelationState, case: Case) -> None:
         heapq.heappush(state.deadline_hours, hour)
     if case.case_id not in filed:
         filed.append(case.case_id)
+
+
+def step_as(
+    state: CorrelationState,
+    event: Event,
+    policy: CorrelationPolicy,
+    choose: Callable[[CorrelationState, EventFeatures], str | None],
+) -> str:
+    """Advance ``state`` as if ``step`` had put ``event`` in the case ``choose`` names.
+
+    Called by the policy fitting (``fusionhub.tuning``) to replay the true clustering, so that
+    the candidates of each report are those the engine would see had it been right so far.
+    ``choose`` sees the state (candidates still indexed) and the report's features, and names
+    a case or None (open one; so does an unknown id). Returns the report's case id.
+    """
+    _advance(state, event.occurred_at)
+    features = features_of(event, policy)
+    case_id = choose(state, features)
+    target = state.cases.get(case_id) if case_id is not None else None
+    if target is None:
+        _open(state, features, policy, repeat_of=None)
+    else:
+        _attach(state, target, features, ScoreBreakdown(total=0.0), policy)
+    return state.refs[bare_ref(event.source_id)]

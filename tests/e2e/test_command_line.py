@@ -49,6 +49,7 @@ NO_NEEDS: dict[str, list[str]] = {
     "replay": ["replay", ".", "--out", "cases.jsonl"],
     "simulate": ["simulate", "--out", "sim"],
     "evaluate": ["evaluate", "--cases", ".", "--truth", "."],
+    "tune": ["tune", ".", "--truth", ".", "--out", "p.toml"],
     # Sent to the command topic: a broker is needed, no secret.
     "cases merge": ["cases", "merge", "C1", "--into", "C2", "--county", "330681", "--reason", "x"],
     "cases split": ["cases", "split", "C1", "grid:WG-1", "--county", "330681", "--reason", "x"],

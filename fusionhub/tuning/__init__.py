@@ -1,0 +1,1 @@
+"""Fitting the correlation policy from labelled data (outside the pure core)."""
