@@ -94,20 +94,20 @@ class CategoryPolicy:
 class Weights:
     """Score contributions. A candidate is accepted at ``threshold`` or above."""
 
-    person: float = 0.45
-    distance: float = 0.40
-    village: float = 0.25
-    township: float = 0.12
-    burst_place: float = 0.35
-    other_village: float = -0.30
-    address: float = 0.30
-    house_match: float = 0.10
-    house_conflict: float = -0.35
-    time: float = 0.15
-    same_category: float = 0.10
-    compatible_category: float = 0.05
-    text: float = 0.40
-    threshold: float = 0.55
+    person: float = 1.3129
+    distance: float = 0.2945
+    village: float = 0.155
+    township: float = 0.1104
+    burst_place: float = 1.2758
+    other_village: float = -0.7192
+    address: float = 1.1273
+    house_match: float = 0.2786
+    house_conflict: float = -1.4622
+    time: float = 1.4182
+    same_category: float = -0.4654
+    compatible_category: float = -0.4735
+    text: float = 0.1969
+    threshold: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
