@@ -232,6 +232,7 @@ class CorrelationAgents:
         for tp in revoked:
             if tp.topic == self.topics.events:
                 self.books.pop(tp.partition, None)
+                self.positions.pop(tp.partition, None)
 
     def _dead_letter(
         self,
@@ -259,9 +260,19 @@ class CorrelationAgents:
     async def _update_gauges(self) -> None:
         # Recomputed on a timer, not per event: the cost stays off the hot path.
         group = self.settings.streams.app_id
-        for partition, position in self.positions.items():
+        # The consumer drops a partition at a rebalance before faust signals the revocation, and
+        # aiokafka asserts on a dropped partition's highwater; an exception in a timer crashes
+        # the app. The consumer runs in its own thread, so a partition held at the check may be
+        # gone at the call: skip both.
+        assigned = self.app.consumer.assignment()
+        for partition, position in list(self.positions.items()):
             tp = TP(self.topics.events, partition)
-            highwater = self.app.consumer.highwater(tp)
+            if tp not in assigned:
+                continue
+            try:
+                highwater = self.app.consumer.highwater(tp)
+            except AssertionError:
+                continue
             if highwater is not None:
                 lag = max(highwater - position, 0)
                 self.metrics.consumer_lag.labels(group, tp.topic, str(partition)).set(lag)
