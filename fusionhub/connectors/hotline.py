@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from fusionhub.connectors.base import ParsedRecord, check_received_at
@@ -19,6 +20,7 @@ from fusionhub.connectors.severity import hotline_severity
 from fusionhub.connectors.shared import (
     JsonConnector,
     RawPoint,
+    issuer_county,
     merge_refs,
     raise_normalise_errors,
     read_point,
@@ -31,6 +33,8 @@ CHANNELS_NEEDING_PHONE = frozenset({"phone", "sms"})
 APPEAL_TYPES = ("咨询", "求助", "投诉", "举报", "建议", "表扬")
 URGENCIES = ("normal", "urgent", "emergency")
 REGION_CODE_LENGTHS = (6, 9, 12)
+# Order numbers name the county whose call centre took the call: 12345-330681-20261125-000123.
+ISSUER_PATTERN = re.compile(r"12345-(\d{6})-")
 # Attributes that cannot hold a phone or ID number (see ConfiguredConnector.scrubbed): three
 # enums, an ISO time and a category rule name.
 _CLOSED_ATTRIBUTES = frozenset({"channel", "appeal_type", "urgency", "deadline", "category_rule"})
@@ -90,6 +94,8 @@ class HotlineConnector(JsonConnector):
             region_code=order.region_code,
             address_texts=(address,) if address else (),
             point=point,
+            issuer_code=issuer_county(order.order_no, ISSUER_PATTERN),
+            mention_texts=(order.content,),
         )
         jurisdiction, point = resolve_jurisdiction(hints, self._gazetteer)
         category = self._categories.hotline(order.category, order.appeal_type, order.content)

@@ -6,6 +6,7 @@ incident address is missing, and is never stored on the Event.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from fusionhub.connectors.base import ParsedRecord, check_received_at
@@ -19,13 +20,15 @@ from fusionhub.connectors.fields import (
     known,
 )
 from fusionhub.connectors.severity import petition_severity
-from fusionhub.connectors.shared import JsonConnector, merge_refs
+from fusionhub.connectors.shared import JsonConnector, issuer_county, merge_refs
 from fusionhub.core.events import Event, Party, Source, event_ref
 from fusionhub.core.jurisdiction import LocationHints, resolve_jurisdiction
 
 CHANNELS = ("web", "app", "letter", "visit")
 PURPOSES = ("投诉", "求决", "建议", "申诉", "揭发控告", "其他")
 REGION_CODE_LENGTHS = (6, 9, 12)
+# Petition numbers name the county of the letters-and-visits office: XF330681-2026-004512.
+ISSUER_PATTERN = re.compile(r"XF(\d{6})-")
 MAX_CO_SIGNERS = 100_000
 # Attributes that cannot hold a phone or ID number (see ConfiguredConnector.scrubbed): two
 # enums, a count of at most six digits, a flag and a category rule name.
@@ -89,6 +92,7 @@ class PetitionConnector(JsonConnector):
         hints = LocationHints(
             region_code=petition.region_code,
             address_texts=tuple(scrub(a) for a in addresses if a),
+            issuer_code=issuer_county(petition.petition_no, ISSUER_PATTERN),
         )
         jurisdiction, point = resolve_jurisdiction(hints, self._gazetteer)
         text = f"{petition.title}\n{petition.content}"

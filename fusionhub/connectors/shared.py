@@ -158,6 +158,13 @@ def read_point(
     return RawPoint(lon_value, lat_value, crs_value, reader.path(lon), reader.path(crs))
 
 
+def issuer_county(source_id: str, pattern: re.Pattern[str]) -> str | None:
+    """The county code a record id carries in ``pattern``'s first group (``12345-330681-...``,
+    ``XF330681-...``), or None. Called by normalisers for ``LocationHints.issuer_code``."""
+    match = pattern.match(source_id)
+    return match.group(1) if match else None
+
+
 def raise_normalise_errors(errors: list[FieldError], source_id: str | None) -> None:
     """Raise the normalise-stage errors of a record, if any."""
     if errors:

@@ -209,6 +209,7 @@ def _profile_of(case_id: str, f: EventFeatures) -> CaseProfile:
         village_name=f.village_name,
         houses=tuple(sorted(f.houses)),
         tokens=tuple(sorted(f.tokens)),
+        orgs=tuple(sorted(f.orgs)),
     )
 
 
@@ -285,6 +286,8 @@ def _update_profile(
     p.address = p.address or f.address
     p.village_name = p.village_name or f.village_name
     p.houses = tuple(sorted(set(p.houses) | f.houses))
+    if not f.orgs.issubset(p.orgs):
+        p.orgs = tuple(sorted(f.orgs.union(p.orgs)))
     p.sketches = (p.sketches[0], *p.sketches[1:][-(MAX_SKETCHES - 2) :], f.sketch)
     new_tokens = sorted(f.tokens.difference(p.tokens))
     if new_tokens:

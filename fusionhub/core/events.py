@@ -49,7 +49,9 @@ class Jurisdiction:
     """Where an event belongs, with the rule that decided each level.
 
     Rules: ``grid_code``, ``camera_registry``, ``device_id``, ``region_code``, ``address_text``,
-    ``point_in_county``; ``None`` when the level is unknown.
+    ``point_in_county``, ``issuer_code`` (the county of the call centre or petition office that
+    numbered the record), ``text_mention`` (a place named in a caller's words); ``None`` when
+    the level is unknown.
     """
 
     county_code: str | None = None

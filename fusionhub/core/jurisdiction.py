@@ -38,17 +38,26 @@ class LocationHints:
 
     def __init__(
         self,
+        *,
         grid_code: str | None = None,
         device_id: str | None = None,
         region_code: str | None = None,
         address_texts: tuple[str, ...] = (),
         point: GeoPoint | None = None,
+        issuer_code: str | None = None,
+        mention_texts: tuple[str, ...] = (),
     ) -> None:
         self.grid_code = grid_code  # 15 digits = 12-digit village code + 3-digit grid serial
         self.device_id = device_id  # GB/T 28181, 20 digits, first 6 = county code
         self.region_code = region_code  # 6, 9 or 12 digits
         self.address_texts = address_texts
         self.point = point  # already WGS-84
+        # The county of the office that numbered the record (a 12345 order, a petition): where
+        # it was taken, not always where it happened, so it is the last rule to count.
+        self.issuer_code = issuer_code
+        # Free text that may name the place (a caller's words): searched only when nothing
+        # else gave the village, since a story can also mention places it is not about.
+        self.mention_texts = mention_texts
 
     def __repr__(self) -> str:
         return (
@@ -57,7 +66,9 @@ class LocationHints:
             f"device_id={self.device_id!r}, "
             f"region_code={self.region_code!r}, "
             f"address_texts={self.address_texts!r}, "
-            f"point={self.point!r})"
+            f"point={self.point!r}, "
+            f"issuer_code={self.issuer_code!r}, "
+            f"mention_texts={self.mention_texts!r})"
         )
 
 
@@ -156,7 +167,10 @@ def resolve_jurisdiction(
 
     Called by the normalisers of every source after parsing. Rules, most reliable first:
     ``grid_code``, ``camera_registry``, ``device_id`` (county only), ``region_code``,
-    ``address_text``, ``point_in_county`` (county only). Unknown or malformed codes are skipped,
+    ``address_text``, ``point_in_county`` (county only), ``issuer_code`` (county only; the
+    address is then searched again inside that county, where a name common across the province
+    may be unique), ``text_mention`` (places named in ``mention_texts``, when the village is
+    still open). Unknown or malformed codes are skipped,
     never an error; levels no rule decides stay ``None``. The point is ``hints.point``, else the
     registered camera's point, else ``None``.
     """
@@ -183,4 +197,21 @@ def resolve_jurisdiction(
         county = gazetteer.county_of_point(point)
         if county is not None:
             decision.offer(county, "point_in_county")
+    if decision.county is None:
+        _apply_issuer(hints, decision, gazetteer)
+    if hints.mention_texts and decision.village is None:
+        found = _address_code(hints.mention_texts, decision.deepest(), gazetteer)
+        if found is not None:
+            decision.offer(found, "text_mention")
     return decision.jurisdiction(), point
+
+
+def _apply_issuer(hints: LocationHints, decision: _Decision, gazetteer: Gazetteer) -> None:
+    issuer = _known_code(hints.issuer_code, gazetteer)
+    if issuer is None or len(issuer) != COUNTY_CODE_LEN:
+        return
+    decision.offer(issuer, "issuer_code")
+    if hints.address_texts:
+        found = _address_code(hints.address_texts, issuer, gazetteer)
+        if found is not None:
+            decision.offer(found, "address_text")

@@ -94,19 +94,21 @@ class CategoryPolicy:
 class Weights:
     """Score contributions. A candidate is accepted at ``threshold`` or above."""
 
-    person: float = 1.3129
-    distance: float = 0.2945
-    village: float = 0.155
-    township: float = 0.1104
-    burst_place: float = 1.2758
-    other_village: float = -0.7192
-    address: float = 1.1273
-    house_match: float = 0.2786
-    house_conflict: float = -1.4622
-    time: float = 1.4182
-    same_category: float = -0.4654
-    compatible_category: float = -0.4735
-    text: float = 0.1969
+    person: float = 0.9534
+    distance: float = 0.2568
+    village: float = -0.0366
+    township: float = -0.1346
+    burst_place: float = 0.7123
+    other_village: float = -0.221
+    address: float = 0.8373
+    house_match: float = 0.5902
+    house_conflict: float = -1.1535
+    time: float = 1.0961
+    same_category: float = 0.102
+    compatible_category: float = -0.1041
+    text: float = 0.1963
+    org_match: float = 0.8402
+    org_conflict: float = -0.8506
     threshold: float = 1.0
 
 

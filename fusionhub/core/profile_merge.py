@@ -48,4 +48,5 @@ def _joined(a: CaseProfile, b: CaseProfile) -> CaseProfile:
         village_name=a.village_name or b.village_name,
         houses=tuple(sorted({*a.houses, *b.houses})),
         tokens=tuple(sorted({*a.tokens, *b.tokens})),
+        orgs=tuple(sorted({*a.orgs, *b.orgs})),
     )

@@ -23,6 +23,7 @@ from fusionhub.core.textsim import (
     address_core,
     address_grams,
     house_numbers,
+    org_names,
     refs_in_text,
     strip_places,
     text_sketch,
@@ -66,6 +67,7 @@ class CaseProfile:
     village_name: str
     houses: tuple[str, ...]
     tokens: tuple[str, ...]
+    orgs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,9 @@ class EventFeatures:
     """The comparable parts of one event, computed once before any candidate is scored.
 
     ``at_us`` is the event time as ``epoch_us``; ``probe`` and ``address_grams`` are the sketch
-    and the address prepared for comparison with every candidate.
+    and the address prepared for comparison with every candidate. ``houses`` are the door
+    numbers of the address, else of the text; ``orgs`` the trade names of the organisations the
+    text names (``textsim.org_names``).
     """
 
     event: Event
@@ -91,6 +95,7 @@ class EventFeatures:
     at_us: int
     probe: SketchProbe = field(compare=False)
     address_grams: frozenset[str]
+    orgs: frozenset[str] = frozenset()
 
 
 def bare_ref(ref: str) -> str:
@@ -120,11 +125,12 @@ def features_of(event: Event, policy: CorrelationPolicy) -> EventFeatures:
         sketch=sketch,
         address=core,
         village_name=village_name(address) or village_name(text),
-        houses=house_numbers(address),
+        houses=house_numbers(address) or house_numbers(text),
         refs=refs,
         at_us=epoch_us(event.occurred_at),
         probe=SketchProbe(sketch),
         address_grams=address_grams(core),
+        orgs=org_names(text),
     )
 
 
@@ -208,14 +214,16 @@ def _score(
     address = _address_score(profile, f, policy)
     time = w.time * (1 - gap / pair.window_us)
     category = pair.category_weight
-    cheap = person + distance + place + address + time + category
+    org = _org_score(profile, f, policy)
+    cheap = person + distance + place + address + time + category + org
     if cheap + w.text < w.threshold:
         return None
     text_sim = max(map(f.probe.similarity, profile.sketches), default=0.0)
-    text = w.text * min(1.0, text_sim / _TEXT_SATURATION)
+    # The breakdown's text is what the words say: their likeness and the organisations named.
+    text = w.text * min(1.0, text_sim / _TEXT_SATURATION) + org
     context_only = not pair.burst and person + distance + address + text <= 0
     return ScoreBreakdown(
-        total=cheap + text,
+        total=cheap - org + text,
         person=person,
         distance=distance,
         place=place,
@@ -224,7 +232,13 @@ def _score(
         category=category,
         text=text,
         veto=_veto(
-            profile, f, pair, same_person=same_person, text_sim=text_sim, context_only=context_only
+            profile,
+            f,
+            pair,
+            same_person=same_person,
+            text_sim=text_sim,
+            context_only=context_only,
+            same_org=org > 0,
         ),
     )
 
@@ -276,6 +290,13 @@ def _address_score(profile: CaseProfile, f: EventFeatures, policy: CorrelationPo
     return score
 
 
+def _org_score(profile: CaseProfile, f: EventFeatures, policy: CorrelationPolicy) -> float:
+    if not profile.orgs or not f.orgs:
+        return 0.0
+    w = policy.weights
+    return w.org_conflict if f.orgs.isdisjoint(profile.orgs) else w.org_match
+
+
 def _veto(
     profile: CaseProfile,
     f: EventFeatures,
@@ -284,11 +305,15 @@ def _veto(
     same_person: bool,
     text_sim: float,
     context_only: bool,
+    same_org: bool,
 ) -> str | None:
     """Rules that keep apart reports that look alike only in place and time."""
     party_defined = pair.party_defined
     strangers = bool(profile.tokens and f.tokens and not same_person)
-    if party_defined and strangers and text_sim < _SAME_STORY_TEXT:
+    # A caller is often not a party (a worker calls about his employer, a neighbour about a
+    # quarrel): the same organisation or the same door number says the story is one.
+    same_door = bool(profile.houses and f.houses and not f.houses.isdisjoint(profile.houses))
+    if party_defined and strangers and text_sim < _SAME_STORY_TEXT and not (same_org or same_door):
         return "different_parties"
     if party_defined and profile.houses and f.houses and f.houses.isdisjoint(profile.houses):
         return "different_door_numbers"

@@ -33,6 +33,8 @@ SIGNALS = (
     "same_category",
     "compatible_category",
     "text",
+    "org_match",
+    "org_conflict",
 )
 
 
@@ -76,4 +78,6 @@ def signal_values(
     v["same_category" if same else "compatible_category"] = 1.0
     sim = max(map(f.probe.similarity, profile.sketches), default=0.0)
     v["text"] = min(1.0, sim / _TEXT_SATURATION)
+    if profile.orgs and f.orgs:
+        v["org_conflict" if f.orgs.isdisjoint(profile.orgs) else "org_match"] = 1.0
     return v

@@ -25,7 +25,8 @@ _ADMIN_PREFIX = re.compile(r"^.*?(?:省|自治州|市|县|区|街道|镇|乡|社
 _ADMIN_PART = re.compile(r".+?(?:省|自治州|市|县|区|街道|镇|乡|社区|村委会|居委会|村(?!委)|$)")
 _VILLAGE_NAME = re.compile(r"(?:街道|镇|乡)([\u4e00-\u9fff]{1,6}?(?:社区|村))")
 _MIN_TEXT_CHARS = 6
-_HOUSE_NUMBER = re.compile(r"(\d+)\s*(?:号|弄|幢|栋|室)")
+# A door number; "3号" after "月" is a date (11月3号), not a door.
+_HOUSE_NUMBER = re.compile(r"(?<![月\d])(\d+)\s*(?:号|弄|幢|栋|室)")
 _REF_PATTERNS = re.compile(
     r"12345-\d{6}-\d{8}-\d{6}|XF\d{6}-\d{4}-\d{6}|WG-\d{9}-\d{8}-\d{5}|\d{20}-\d+(?=\D|$)"
 )
@@ -164,6 +165,48 @@ def house_numbers(address: str | None) -> frozenset[str]:
     if not address:
         return frozenset()
     return frozenset(_HOUSE_NUMBER.findall(address))
+
+
+# Organisations a report names (a polluter, an employer, a shop): a trade name of two characters,
+# an optional trade and a legal or business form: 天富电镀厂, 诸暨润佳袜业公司, 民豪养殖场.
+# The trade name is what tells two neighbouring factories apart, so it is the key kept.
+_ORG_FORMS = (
+    "有限责任公司|股份有限公司|有限公司|公司|工程队|养殖场|农家乐|合作社|超市|饭店|酒店|酒楼|"
+    "餐馆|餐厅|商行|作坊|门市部|加工厂|厂(?![房区里内门])|店(?![铺面里门])"
+)
+_ORG_TRADES = (
+    "建筑工程|装饰工程|塑料制品|再生资源|化工|印染|电镀|塑料|制品|五金|建材|建筑|装饰|工程|服装|"
+    "服饰|针织|纺织|劳务|袜业|机械|电子|食品|物流|家具|木业|制衣|水泥|石材|汽修|汽车|贸易|科技|"
+    "实业|包装|印刷|小吃|快餐|便利|养猪|养鸡|餐饮|皮革|造纸|铸造|砂石|水果|理发|美容|网吧|"
+    "棋牌|洗车|废品|回收|冶金|五金制品|灯饰|针纺|织造|染整|电器|阀门|轴承|饰品|玩具|日用品"
+)
+_ORG = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{_ORG_TRADES})?(?:{_ORG_FORMS})")
+# A "name" ending in one of these is a place, a form or a plain word: 新屋化工厂 is the chemical
+# plant at 新屋, 工业路服装厂 a clothing factory on that road, 厂里 no name at all.
+_NOT_NAME_END = frozenset(
+    "村镇乡街路区组号屋头宅溪山坞岙湾桥塘畈口边旁里内外侧后前上下家个的了在是有这那该某小大"
+    "老黑夜间排工厂店场司队社市县省道巷弄幢栋室楼园港湖岭坑岗庄门院井田地河江沟"
+)
+_NOT_NAME_START = frozenset("的了在是有这那该某个")
+_TRADE_WORDS = frozenset(_ORG_TRADES.split("|"))
+
+
+def org_names(text: str) -> frozenset[str]:
+    """The trade names of the organisations a text names (``天富`` of ``天富电镀厂``).
+
+    Called once per report by ``scoring.features_of``. A generic mention (化工厂, 服装厂, 厂里)
+    gives nothing; shop forms that end in 店 need a trade before them (应店街镇 is a place).
+    """
+    names = set()
+    for match in _ORG.finditer(_NOT_TEXT.sub("", text)):
+        name = match.group(1)
+        if name[1] in _NOT_NAME_END or name[0] in _NOT_NAME_START or name in _TRADE_WORDS:
+            continue
+        whole = match.group(0)
+        if whole.endswith("店") and len(whole) == 3:
+            continue
+        names.add(name)
+    return frozenset(names)
 
 
 def refs_in_text(text: str) -> tuple[str, ...]:

@@ -22,7 +22,9 @@ class NoiseRates:
     made by a county's frequent callers, ``repeat_call`` the chance a further call about an
     incident comes from someone who already called about it. ``synonym`` and ``typo`` drive
     wording variety; ``entity_mention`` is the chance a report names the company, employer or
-    shop behind the incident.
+    shop behind the incident. ``foreign_centre`` is the share of calls taken by another county's
+    call centre, whose order number then names that county (a caller near a county border, or
+    on a mobile registered elsewhere).
     """
 
     recurring_scale: float = 1.0
@@ -38,6 +40,7 @@ class NoiseRates:
     synonym: float = 0.3
     typo: float = 0.08
     entity_mention: float = 0.85
+    foreign_centre: float = 0.03
 
 
 DEFAULT_NOISE = NoiseRates()

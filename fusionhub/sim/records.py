@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 
 from fusionhub.sim.noise import DEFAULT_NOISE, NoiseRates
 from fusionhub.sim.people import Person, jitter, phone, wgs84_to_gcj02
-from fusionhub.sim.places import Village
+from fusionhub.sim.places import Village, all_county_codes
 from fusionhub.sim.spec import CategorySpec
 from fusionhub.sim.wording import hotline_sentence, vary
 
@@ -151,6 +152,11 @@ def hotline_mode(rng: random.Random, inc: Incident, noise: NoiseRates) -> str:
     return "full"
 
 
+@functools.cache
+def _counties() -> tuple[str, ...]:
+    return tuple(all_county_codes())
+
+
 def hotline_record(
     rng: random.Random,
     inc: Incident,
@@ -167,9 +173,10 @@ def hotline_record(
     address-only or landmark-only call (see ``hotline_mode``) has no point and no region code.
     """
     v = inc.village
-    order = (
-        f"12345-{v.county_code}-{at:%Y%m%d}-{ids.next('hot' + v.county_code + f'{at:%Y%m%d}'):06d}"
-    )
+    centre = v.county_code
+    if rng.random() < noise.foreign_centre:
+        centre = rng.choice([c for c in _counties() if c != centre])
+    order = f"12345-{centre}-{at:%Y%m%d}-{ids.next('hot' + centre + f'{at:%Y%m%d}'):06d}"
     mode = hotline_mode(rng, inc, noise)
     where = f"{v.township_name}{v.name}{inc.place}"
     house = f"{inc.house}号" if rng.random() < 0.4 else ""

@@ -33,16 +33,24 @@ def fusionhub(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_simulated_set_replays_into_cases_with_b_cubed_f1_of_at_least_0_90(
-    tmp_path: Path,
+@pytest.mark.parametrize("density", ["1", "5"])
+def test_a_simulated_set_replays_into_cases_with_b_cubed_f1_093_and_precision_095(
+    tmp_path: Path, density: str
 ) -> None:
     sim = tmp_path / "sim"
-    assert (
-        fusionhub(
-            "simulate", "--out", str(sim), "--events", "1500", "--seed", "17", cwd=tmp_path
-        ).returncode
-        == 0
+    made = fusionhub(
+        "simulate",
+        "--out",
+        str(sim),
+        "--events",
+        "1500",
+        "--seed",
+        "17",
+        "--density",
+        density,
+        cwd=tmp_path,
     )
+    assert made.returncode == 0, made.stderr
     done = fusionhub(
         "replay", str(sim), "--out", "cases.jsonl", "--rejects", "rejects.jsonl", cwd=tmp_path
     )
@@ -58,7 +66,9 @@ def test_a_simulated_set_replays_into_cases_with_b_cubed_f1_of_at_least_0_90(
     )
     scores = json.loads(scored.stdout)
     assert scores["missing_from_cases"] == []
-    assert scores["bcubed_f1"] >= 0.90, scores
+    # Measured 0.97-0.98 / 0.98-0.99 here: the guard leaves room for a harder simulator.
+    assert scores["bcubed_f1"] >= 0.93, scores
+    assert scores["bcubed_precision"] >= 0.95, scores
 
 
 def test_the_example_petition_joins_the_hotline_and_grid_case_and_the_video_does_not(

@@ -26,6 +26,8 @@ RULES = {
     "region_code",
     "address_text",
     "point_in_county",
+    "issuer_code",
+    "text_mention",
 }
 WEST_LAKE = GeoPoint(120.1445, 30.2440)
 FENGQIAO_CAMERA = "33068110001320000012"
@@ -159,6 +161,42 @@ def test_recurring_township_name_is_trusted_only_inside_the_known_county(
     assert _levels(scoped)["township"] == ("330783004", "address_text")
 
 
+def test_an_order_numbered_by_a_county_call_centre_finds_its_township_inside_that_county(
+    gazetteer: Gazetteer,
+) -> None:
+    alone, _ = resolve_jurisdiction(LocationHints(address_texts=("白云街道",)), gazetteer)
+    assert alone == Jurisdiction()
+    numbered, _ = resolve_jurisdiction(
+        LocationHints(address_texts=("白云街道",), issuer_code="330783"), gazetteer
+    )
+    assert _levels(numbered)["county"] == ("330783", "issuer_code")
+    assert _levels(numbered)["township"] == ("330783004", "address_text")
+
+
+def test_the_issuing_county_never_overrides_a_county_the_report_itself_gives(
+    gazetteer: Gazetteer,
+) -> None:
+    hints = LocationHints(address_texts=("诸暨市枫桥镇枫源村",), issuer_code="330783")
+    jurisdiction, _ = resolve_jurisdiction(hints, gazetteer)
+    assert _levels(jurisdiction)["county"] == ("330681", "address_text")
+    assert jurisdiction.village_code == "330681109290"
+
+
+def test_a_callers_words_give_the_village_only_when_the_address_does_not(
+    gazetteer: Gazetteer,
+) -> None:
+    words = ("市民来电反映：枫桥镇枫源村下宅垃圾好几天没人收。",)
+    told, _ = resolve_jurisdiction(
+        LocationHints(issuer_code="330681", mention_texts=words), gazetteer
+    )
+    assert _levels(told)["village"] == ("330681109290", "text_mention")
+    addressed, _ = resolve_jurisdiction(
+        LocationHints(region_code="330681109290", mention_texts=("路过暨阳街道时看到",)),
+        gazetteer,
+    )
+    assert _levels(addressed)["village"] == ("330681109290", "region_code")
+
+
 @pytest.mark.parametrize(
     "hints",
     [
@@ -169,6 +207,8 @@ def test_recurring_township_name_is_trusted_only_inside_the_known_county(
         LocationHints(region_code="abcdef"),
         LocationHints(device_id="99999910001320000012"),
         LocationHints(device_id=""),
+        LocationHints(issuer_code="999999"),
+        LocationHints(issuer_code="330681109"),
     ],
 )
 def test_unknown_codes_are_ignored(gazetteer: Gazetteer, hints: LocationHints) -> None:
