@@ -94,21 +94,21 @@ class CategoryPolicy:
 class Weights:
     """Score contributions. A candidate is accepted at ``threshold`` or above."""
 
-    person: float = 0.9534
-    distance: float = 0.2568
-    village: float = -0.0366
-    township: float = -0.1346
-    burst_place: float = 0.7123
-    other_village: float = -0.221
-    address: float = 0.8373
-    house_match: float = 0.5902
-    house_conflict: float = -1.1535
-    time: float = 1.0961
-    same_category: float = 0.102
-    compatible_category: float = -0.1041
-    text: float = 0.1963
-    org_match: float = 0.8402
-    org_conflict: float = -0.8506
+    person: float = 0.9107
+    distance: float = 0.2945
+    village: float = 0.0092
+    township: float = 0.0
+    burst_place: float = 0.711
+    other_village: float = -0.1883
+    address: float = 0.7988
+    house_match: float = 0.5451
+    house_conflict: float = -1.0837
+    time: float = 1.0397
+    same_category: float = 0.105
+    compatible_category: float = -0.1054
+    text: float = 0.1848
+    org_match: float = 0.7897
+    org_conflict: float = -0.8119
     threshold: float = 1.0
 
 

@@ -1,4 +1,5 @@
-"""Fit the [weights] of ``correlation.toml`` as a logistic regression over the engine's signals.
+"""Fit the [weights] of ``correlation.toml`` as a logistic regression over the engine's signals,
+each weight held to the sign its signal's meaning gives (``SIGNS``).
 
 Rows come from an oracle replay: the labelled events run in event order through the engine's
 state, each put in the case of its true incident (``correlation.step_as``); every candidate the
@@ -88,14 +89,63 @@ def oracle_rows(
     return rows
 
 
-def fit_weights(rows: Rows, keep: Sequence[bool], c: float) -> tuple[list[float], float]:
-    """Logistic regression (scikit-learn) on the kept rows: coefficients and intercept."""
-    from sklearn.linear_model import LogisticRegression
+# The sign each weight must keep, so that a weight reads as what its signal means: evidence for
+# a join never counts against it (+1), evidence against never for it (-1), 0 for free. The two
+# category weights are free: every row has exactly one of them, so they act as offsets.
+SIGNS: dict[str, int] = {
+    "person": 1,
+    "distance": 1,
+    "village": 1,
+    "township": 1,
+    "burst_place": 1,
+    "other_village": -1,
+    "address": 1,
+    "house_match": 1,
+    "house_conflict": -1,
+    "time": 1,
+    "same_category": 0,
+    "compatible_category": 0,
+    "text": 1,
+    "org_match": 1,
+    "org_conflict": -1,
+}
 
-    x = [r for r, k in zip(rows.x, keep, strict=True) if k]
-    y = [v for v, k in zip(rows.y, keep, strict=True) if k]
-    model = LogisticRegression(C=c, max_iter=2000).fit(x, y)
-    return [float(b) for b in model.coef_[0]], float(model.intercept_[0])
+
+def fit_weights(rows: Rows, keep: Sequence[bool], c: float) -> tuple[list[float], float]:
+    """L2-regularised logistic regression on the kept rows, each coefficient held to the sign in
+    ``SIGNS``: coefficients (in ``SIGNALS`` order) and intercept.
+
+    The objective is scikit-learn's ``LogisticRegression(C=c)`` (half the squared norm of the
+    coefficients plus ``c`` times the log-loss; the intercept is not penalised), minimised by
+    scipy's L-BFGS-B, which takes the sign bounds. Called by ``cross_validate`` once per fold
+    and setting, then on all rows.
+    """
+    import numpy as np
+    from scipy.optimize import minimize
+
+    picked = [i for i, k in enumerate(keep) if k]
+    x = np.asarray([rows.x[i] for i in picked], dtype=float)
+    y = np.asarray([rows.y[i] for i in picked], dtype=float)
+    sign = 2.0 * y - 1.0  # labels as -1 / +1
+
+    def loss(theta: Any) -> tuple[float, Any]:
+        w, b = theta[:-1], theta[-1]
+        margin = sign * (x @ w + b)
+        # log(1 + exp(-m)), and its derivative -1 / (1 + exp(m)), without overflow.
+        value = 0.5 * w @ w + c * np.logaddexp(0.0, -margin).sum()
+        slope = -c * sign * np.exp(-np.logaddexp(0.0, margin))
+        return float(value), np.append(w + x.T @ slope, slope.sum())
+
+    bounds = [_bound(SIGNS[name]) for name in SIGNALS] + [(None, None)]
+    start = np.zeros(len(SIGNALS) + 1)
+    found = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
+    if not found.success:
+        raise RuntimeError(f"the weight fit did not converge: {found.message}")
+    return [float(v) for v in found.x[:-1]], float(found.x[-1])
+
+
+def _bound(sign: int) -> tuple[float | None, float | None]:
+    return {1: (0.0, None), -1: (None, 0.0)}.get(sign, (None, None))
 
 
 def policy_with(
