@@ -106,11 +106,14 @@ def correlate_events(events: list[Event], policy: CorrelationPolicy) -> list[Cas
     """The cases the stream makes of ``events``: one ``CaseBook`` per partition key, in event
     order. Called by ``replay`` and by the policy fitting on held-out events."""
     books: dict[bytes, CaseBook] = {}
+    # Each case's latest state as the stream publishes it: a case the book has since dropped
+    # (finished long enough ago) keeps its last state, as a consumer of the case topics does.
+    latest: dict[str, Case] = {}
     for event in sorted(events, key=event_order_key):
         key = partition_key(event.jurisdiction.county_code)
-        books.setdefault(key, CaseBook(policy)).on_event(event)
-    cases = [case for book in books.values() for case in book.cases()]
-    return sorted(cases, key=lambda c: (c.opened_at, c.case_id))
+        for change in books.setdefault(key, CaseBook(policy)).on_event(event).changes:
+            latest[change.case.case_id] = change.case
+    return sorted(latest.values(), key=lambda c: (c.opened_at, c.case_id))
 
 
 def case_lines(cases: list[Case]) -> Iterator[dict[str, Any]]:

@@ -205,9 +205,13 @@ class CandidateIndex:
             self._schedule(p)
 
     def prune(self, watermark: datetime) -> list[str]:
-        """Drop every case whose window ended before ``watermark``; returns their ids.
+        """Drop every case whose window ended in an hour before ``watermark``'s; returns their
+        ids.
 
-        Amortised O(1) per case: each expiry bucket is visited once, when it falls due.
+        Amortised O(1) per case: each expiry bucket is visited once, when it falls due. Whether
+        a case goes depends only on its current expiry (a bucket it was filed in before its
+        window grew does not count), so an index rebuilt from the profiles alone prunes exactly
+        as the one it replaces.
         """
         dropped: list[str] = []
         now_hour = _hour(watermark)
@@ -215,7 +219,7 @@ class CandidateIndex:
             hour = heapq.heappop(self.expiry_hours)
             for case_id in self.expiry.pop(hour):
                 p = self.profiles.get(case_id)
-                if p is not None and p.expires_at <= watermark:
+                if p is not None and _hour(p.expires_at) < now_hour:
                     self.remove(case_id)
                     dropped.append(case_id)
         return dropped

@@ -94,6 +94,15 @@ class CaseSplit:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class CaseDropped:
+    """A finished case left the engine's state: its retention passed in event time
+    (``core.retention``). Its last published state stays the case's final state."""
+
+    case_id: str
+    at: datetime
+
+
 Output = (
     CaseOpened
     | EventAttached
@@ -102,4 +111,5 @@ Output = (
     | CaseStatusChanged
     | CasesMerged
     | CaseSplit
+    | CaseDropped
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fusionhub.core.case_events import (
+    CaseDropped,
     CaseEscalated,
     CaseOpened,
     CaseStatusChanged,
@@ -36,6 +37,7 @@ from fusionhub.core.lifecycle import (
     check_overdue,
 )
 from fusionhub.core.policy import CorrelationPolicy
+from fusionhub.core.retention import note_finished
 
 ACTIONS = (
     "accept",
@@ -81,11 +83,14 @@ class Change:
 
 @dataclass(slots=True)
 class Outcome:
-    """What one input did: the changed cases, or why an action was refused."""
+    """What one input did: the changed cases, or why an action was refused; ``dropped`` names
+    finished cases that left the state (their retention passed), their last ``Change`` being
+    their final state."""
 
     changes: list[Change] = field(default_factory=list)
     refused: str | None = None
     duplicate: bool = False
+    dropped: list[str] = field(default_factory=list)
 
 
 CaseCommand = Command | MergeCases | SplitCase
@@ -127,12 +132,12 @@ def to_command(action: CaseAction) -> CaseCommand:
 
 
 class CaseBook:
-    """Correlation state plus the actions already applied, for one partition of the log."""
+    """Correlation state, with the actions applied to the cases it holds, for one partition of
+    the log."""
 
-    def __init__(self, policy: CorrelationPolicy) -> None:
+    def __init__(self, policy: CorrelationPolicy, state: CorrelationState | None = None) -> None:
         self.policy = policy
-        self.state: CorrelationState = new_state(policy)
-        self._applied_commands: set[str] = set()
+        self.state: CorrelationState = state if state is not None else new_state(policy)
 
     def on_event(self, event: Event) -> Outcome:
         """Correlate one report, then escalate what its event time made overdue.
@@ -143,13 +148,14 @@ class CaseBook:
         if self.state.watermark is not None:
             self.state, overdue = check_overdue(self.state, self.state.watermark)
             outputs.extend(overdue)
-        return Outcome(self._changes(outputs))
+        return self._outcome(outputs)
 
     def on_action(self, action: CaseAction) -> Outcome:
         """Apply one action; an unknown case, an unfit status, a missing field or a case merged
         away is refused with a reason, and an action id already applied is a duplicate that
-        changes nothing (so a redelivered merge or split is not applied twice)."""
-        if action.command_id in self._applied_commands:
+        changes nothing (so a redelivered merge or split is not applied twice). The ids of
+        applied actions are kept as long as the case they acted on."""
+        if action.command_id in self.state.commands:
             return Outcome(duplicate=True)
         case = self.state.cases.get(action.case_id)
         if case is None:
@@ -166,8 +172,18 @@ class CaseBook:
             outputs = self._apply(action, to_command(action))
         except CommandRefused as exc:
             return Outcome(refused=exc.reason)
-        self._applied_commands.add(action.command_id)
-        return Outcome(self._changes(outputs))
+        self._remember(action)
+        return self._outcome(outputs)
+
+    def _remember(self, action: CaseAction) -> None:
+        """Note the action as applied, and file the cases it finished for dropping."""
+        state = self.state
+        state.commands[action.command_id] = action.case_id
+        state.case_commands.setdefault(action.case_id, []).append(action.command_id)
+        for case_id in (action.case_id, action.into_case_id):
+            case = state.cases.get(case_id) if case_id else None
+            if case is not None and case.is_finished:
+                note_finished(state, case, self.policy)
 
     def _apply(self, action: CaseAction, command: CaseCommand) -> list[Output]:
         state, case_id, at = self.state, action.case_id, action.issued_at
@@ -187,7 +203,7 @@ class CaseBook:
     def on_tick(self, at: datetime) -> Outcome:
         """Time passed (wall clock written into the log): escalate overdue cases."""
         self.state, outputs = check_overdue(self.state, at)
-        return Outcome(self._changes(outputs))
+        return self._outcome(outputs)
 
     def on_input(self, value: Event | CaseAction | datetime) -> Outcome:
         """Apply one record of the log, whichever kind it is: a report, an action or a tick."""
@@ -198,15 +214,20 @@ class CaseBook:
         return self.on_event(value)
 
     def cases(self) -> list[Case]:
-        """Every case of this partition, in opening order."""
+        """Every case this partition holds (not those dropped), in opening order."""
         return list(self.state.cases.values())
 
-    def _changes(self, outputs: list[Output]) -> list[Change]:
+    def _outcome(self, outputs: list[Output]) -> Outcome:
         # One change per case per input, labelled by the last thing that happened to it.
         last: dict[str, str] = {}
+        dropped: list[str] = []
         for out in outputs:
-            last[out.case_id] = _label(out)
-        return [Change(self.state.cases[cid], label) for cid, label in last.items()]
+            if isinstance(out, CaseDropped):
+                dropped.append(out.case_id)
+            else:
+                last[out.case_id] = _label(out)
+        changes = [Change(self.state.cases[cid], label) for cid, label in last.items()]
+        return Outcome(changes, dropped=dropped)
 
 
 def _label(out: Output) -> str:

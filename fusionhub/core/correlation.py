@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fusionhub.core.candidates import CandidateIndex, IndexGeometry
-from fusionhub.core.case_events import CaseOpened, CaseUpdated, EventAttached, Output
+from fusionhub.core.case_events import (
+    CaseDropped,
+    CaseOpened,
+    CaseUpdated,
+    EventAttached,
+    Output,
+)
 from fusionhub.core.cases import (
     ENGINE_ACTOR,
     Case,
@@ -26,6 +32,7 @@ from fusionhub.core.cases import (
 )
 from fusionhub.core.events import Event
 from fusionhub.core.policy import CorrelationPolicy
+from fusionhub.core.retention import drop_finished
 from fusionhub.core.scoring import (
     CaseProfile,
     EventFeatures,
@@ -45,11 +52,15 @@ _SOURCE_ORDER = {"grid": 0, "hotline": 1, "petition": 2, "video": 3}
 class CorrelationState:
     """Everything the engine knows. Create with ``new_state(policy)``.
 
-    ``cases`` holds every case ever opened (in opening order); ``refs`` maps each report id
+    ``cases`` holds every case opened and not yet dropped (in opening order; a finished case is
+    dropped once its retention passed, see ``core.retention``); ``refs`` maps each report id
     (bare, without ``SOURCE:``) and each case id to its case; ``index`` holds only the cases
     new reports may still join; ``deadlines`` files cases by the hour their deadline falls in,
     for ``lifecycle.check_overdue``, and ``deadline_hours`` is a heap of its keys, so that check
-    finds the hours fallen due without scanning every hour on file.
+    finds the hours fallen due without scanning every hour on file. ``finished`` and
+    ``finished_hours`` do the same for finished cases by the hour they may be dropped.
+    ``commands`` maps the id of every action applied to a case still held to that case, and
+    ``case_commands`` lists them by case, so a redelivered action is recognised.
     """
 
     index: CandidateIndex
@@ -58,6 +69,10 @@ class CorrelationState:
     deadlines: dict[int, list[str]] = field(default_factory=dict)
     deadline_hours: list[int] = field(default_factory=list)
     watermark: datetime | None = None
+    finished: dict[int, list[str]] = field(default_factory=dict)
+    finished_hours: list[int] = field(default_factory=list)
+    commands: dict[str, str] = field(default_factory=dict)
+    case_commands: dict[str, list[str]] = field(default_factory=dict)
 
 
 def new_state(policy: CorrelationPolicy) -> CorrelationState:
@@ -95,15 +110,15 @@ def step(
     """
     if bare_ref(event.source_id) in state.refs:
         return state, []
-    _advance(state, event.occurred_at)
+    produced: list[Output] = list(_advance(state, event.occurred_at, policy))
     features = features_of(event, policy)
     target, score, runner_up = _match(state, features, policy)
     if target is None:
-        produced = _open(state, features, policy, repeat_of=None)
+        produced += _open(state, features, policy, repeat_of=None)
     elif target.is_finished:
-        produced = _open(state, features, policy, repeat_of=target.case_id)
+        produced += _open(state, features, policy, repeat_of=target.case_id)
     else:
-        produced = _attach(state, target, features, score, policy)
+        produced += _attach(state, target, features, score, policy)
     if runner_up is not None:
         # Kept on the case the event ended in: why it did not join the other case.
         home = state.cases[state.refs[bare_ref(event.source_id)]]
@@ -111,10 +126,14 @@ def step(
     return state, produced
 
 
-def _advance(state: CorrelationState, at: datetime) -> None:
+def _advance(state: CorrelationState, at: datetime, policy: CorrelationPolicy) -> list[CaseDropped]:
+    """Move the event-time watermark to ``at`` if later: cases whose window passed leave the
+    index, finished cases whose retention passed leave the state (``core.retention``)."""
     if state.watermark is None or at > state.watermark:
         state.watermark = at
         state.index.prune(at)
+        return drop_finished(state, policy)
+    return []
 
 
 def _match(
@@ -125,11 +144,8 @@ def _match(
     The runner-up (vetoed, under the threshold, or beaten) is what explains a missed join.
     """
     for ref in f.refs:
-        case_id = state.refs.get(ref)
-        if case_id is not None:
-            case = state.cases[case_id]
-            while case.merged_into is not None:  # a case id quoted after its case was merged
-                case = state.cases[case.merged_into]
+        case = _quoted(state, ref)
+        if case is not None:
             return case, ScoreBreakdown(total=1.0, ref=1.0), None
     best_case, best = None, _NO_MATCH
     runner_up: tuple[str, ScoreBreakdown] | None = None
@@ -143,6 +159,16 @@ def _match(
         else:
             runner_up = _better(runner_up, profile.case_id, score)
     return best_case, best, runner_up
+
+
+def _quoted(state: CorrelationState, ref: str) -> Case | None:
+    """The case a quoted ref leads to, following merges; None when it leads nowhere (never
+    seen, or to a case since dropped)."""
+    case_id = state.refs.get(ref)
+    case = state.cases.get(case_id) if case_id is not None else None
+    while case is not None and case.merged_into is not None:  # quoted after a merge
+        case = state.cases.get(case.merged_into)
+    return case
 
 
 def _better(
@@ -331,7 +357,7 @@ def step_as(
     ``choose`` sees the state (candidates still indexed) and the report's features, and names
     a case or None (open one; so does an unknown id). Returns the report's case id.
     """
-    _advance(state, event.occurred_at)
+    _advance(state, event.occurred_at, policy)
     features = features_of(event, policy)
     case_id = choose(state, features)
     target = state.cases.get(case_id) if case_id is not None else None

@@ -209,7 +209,9 @@ def check_overdue(state: CorrelationState, now: datetime) -> tuple[CorrelationSt
     events: list[Output] = []
     for hour in due:
         waiting: list[str] = []
-        for case_id in state.deadlines.pop(hour):
+        # In case id order: the order cases were filed in is not part of the state a snapshot
+        # keeps, and escalations must come out the same after a restore.
+        for case_id in sorted(state.deadlines.pop(hour)):
             case = state.cases.get(case_id)
             if case is None or case.is_finished or case.level is CaseLevel.COUNTY:
                 continue

@@ -61,6 +61,9 @@ _DEFAULT_COMPATIBLE: tuple[tuple[str, str], ...] = (
 )
 
 _MICROSECOND = timedelta(microseconds=1)
+_HOUR = timedelta(hours=1)
+# How long a finished case stays in the engine's state at least (see ``retention_hours``).
+_DEFAULT_FINISHED_RETENTION = timedelta(days=14)
 
 # Hours to handle a case, by priority (1 = most urgent). A category may override per priority.
 _DEFAULT_DEADLINE_HOURS: dict[int, int] = {1: 2, 2: 24, 3: 72, 4: 120}
@@ -138,6 +141,9 @@ class CorrelationPolicy:
     deadline_hours: Mapping[int, int] = field(default_factory=lambda: dict(_DEFAULT_DEADLINE_HOURS))
     deadline_overrides: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
     fallback_category: str = "other"
+    # A finished case (resolved, closed, merged away) is forgotten this long after it finished,
+    # or after its category's window if that is longer: see ``retention_hours``.
+    finished_retention: timedelta = _DEFAULT_FINISHED_RETENTION
     # Derived from the fields above once, by report category then case category: the engine
     # asks for a pair for every candidate.
     _pairs: Mapping[str, Mapping[str, CategoryPair | None]] = field(
@@ -191,6 +197,16 @@ class CorrelationPolicy:
             party_defined=cat_a.party_defined or cat_b.party_defined,
             category_weight=w.same_category if a == b else w.compatible_category,
         )
+
+    def retention_hours(self, category: str) -> int:
+        """Whole hours a finished case of ``category`` stays in the engine's state.
+
+        The longer of ``finished_retention`` and the category's window: a repeat complaint can
+        only be scored against a case within its window, so the case is kept at least that
+        long. Called by ``core.retention`` when a case finishes.
+        """
+        kept = max(self.finished_retention, self.category(category).window)
+        return -(-kept // _HOUR)
 
     def deadline(self, category: str, priority: int) -> timedelta:
         """Time allowed to handle a case of this category and priority."""
@@ -267,6 +283,9 @@ def policy_from_mapping(data: Mapping[str, Any]) -> CorrelationPolicy:
         if len(pair) != 2 or unknown:
             raise ValueError(f"bad compatible pair {pair!r}: unknown {unknown}")
     weights = Weights(**{k: float(v) for k, v in data.get("weights", {}).items()})
+    retention = parse_window(str(data.get("finished_retention", "14d")))
+    if retention < _HOUR:
+        raise ValueError(f"finished_retention {retention} is shorter than an hour")
     fallback = str(data.get("fallback_category", "other"))
     if fallback not in categories:
         raise ValueError(f"fallback category {fallback!r} is not in the category table")
@@ -279,6 +298,7 @@ def policy_from_mapping(data: Mapping[str, Any]) -> CorrelationPolicy:
             code: _hours(table) for code, table in data.get("deadline_overrides", {}).items()
         },
         fallback_category=fallback,
+        finished_retention=retention,
     )
 
 

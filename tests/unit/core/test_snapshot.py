@@ -1,0 +1,91 @@
+"""A state rebuilt from a snapshot continues exactly as the uninterrupted run, wherever the
+snapshot was taken and whatever the log did before (windows passed, deadlines due, cases merged,
+split, finished and dropped)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fusionhub.core.casebook import CaseBook
+from fusionhub.core.snapshot import (
+    CaseEntry,
+    case_entries,
+    case_entry,
+    restore_state,
+    unpruned,
+)
+from tests.unit.core.case_log import SHORT_POLICY, Input, concrete_log, scripts
+
+pytestmark = pytest.mark.unit
+
+
+def trace(book: CaseBook, inputs: list[Input]) -> list[Any]:
+    """What each input did, copied at once (the engine mutates cases in place later)."""
+    out: list[Any] = []
+    for value in inputs:
+        outcome = book.on_input(value)
+        changes = [(c.change, copy.deepcopy(c.case)) for c in outcome.changes]
+        out.append((changes, outcome.refused, outcome.duplicate, outcome.dropped))
+    return out
+
+
+def restored(entries: list[CaseEntry], book: CaseBook) -> CaseBook:
+    state = restore_state(SHORT_POLICY, entries, book.state.watermark, unpruned(book.state))
+    return CaseBook(SHORT_POLICY, state)
+
+
+@settings(max_examples=150, deadline=None)
+@given(scripts(), st.integers(min_value=0, max_value=1000))
+def test_a_state_restored_anywhere_in_the_log_continues_as_the_uninterrupted_run(
+    script: list[Any], cut: int
+) -> None:
+    inputs = concrete_log(script)
+    k = cut % (len(inputs) + 1)
+    whole = CaseBook(SHORT_POLICY)
+    expected = trace(whole, inputs)
+    first = CaseBook(SHORT_POLICY)
+    trace(first, inputs[:k])
+    second = restored([copy.deepcopy(e) for e in case_entries(first.state)], first)
+    assert trace(second, inputs[k:]) == expected[k:]
+    assert second.cases() == whole.cases()
+
+
+@settings(max_examples=150, deadline=None)
+@given(scripts(), st.integers(min_value=0, max_value=1000))
+def test_entries_kept_from_each_case_s_last_change_restore_the_same_state(
+    script: list[Any], cut: int
+) -> None:
+    """The worker encodes a case's entry when the case changes and reuses it until the next
+    change: every change to a case must therefore come with a ``Change`` for it."""
+    inputs = concrete_log(script)
+    k = cut % (len(inputs) + 1)
+    whole = CaseBook(SHORT_POLICY)
+    expected = trace(whole, inputs)
+    first = CaseBook(SHORT_POLICY)
+    kept: dict[str, CaseEntry] = {}
+    for value in inputs[:k]:
+        outcome = first.on_input(value)
+        for change in outcome.changes:
+            kept[change.case.case_id] = copy.deepcopy(case_entry(first.state, change.case.case_id))
+        for case_id in outcome.dropped:
+            del kept[case_id]
+    assert set(kept) == set(first.state.cases)
+    second = restored([kept[case_id] for case_id in first.state.cases], first)
+    assert trace(second, inputs[k:]) == expected[k:]
+
+
+@settings(max_examples=100, deadline=None)
+@given(scripts())
+def test_replaying_a_log_with_actions_and_drops_gives_the_same_outcomes(script: list[Any]) -> None:
+    inputs = concrete_log(script)
+    assert trace(CaseBook(SHORT_POLICY), inputs) == trace(CaseBook(SHORT_POLICY), inputs)
+
+
+def test_an_empty_snapshot_restores_an_empty_state() -> None:
+    state = restore_state(SHORT_POLICY, [], None)
+    assert (state.cases, state.refs) == ({}, {})
