@@ -87,12 +87,41 @@ class StreamSettings(BaseModel):
     # shows as latency (p50 34 ms at 0.2 s, 1.1 s at 1 s, measured by bench correlate).
     commit_interval_s: float = 0.2
     policy_file: Path | None = None
-    # The latest state of every case in a changelog-backed Faust table (memory or RocksDB
-    # store). Off by default: correctness comes from replaying the log, and with faust-streaming
-    # 0.15.3 a worker restoring this table after a SIGKILL was seen to stop fetching.
-    case_table: bool = False
-    # How soon a dead worker's partitions move to the others.
+    # How soon a dead worker's partitions move to the others (the broker allows 6 s at least).
     session_timeout_s: float = 15.0
+    # A partition's state is snapshotted to the state topic after this many records, or this
+    # long after the last snapshot when anything changed since; a worker taking the partition
+    # over restores the snapshot and replays only the records after it (docs/state.md).
+    snapshot_every_records: int = Field(default=20_000, ge=100)
+    snapshot_interval_s: float = Field(default=300.0, gt=0)
+    # Chunks of a snapshot stay under Kafka's default 1 MiB message size.
+    snapshot_chunk_bytes: int = Field(default=512 * 1024, ge=16 * 1024, le=900 * 1024)
+    # Keep a decoded copy of the latest snapshot of every partition this worker does not hold,
+    # so that taking one over needs no restore, only the records after the snapshot.
+    standby: bool = True
+    # Garbage collection: the heap is frozen after every restore and every this many records
+    # (objects then in it are never scanned again), and young collections run less often, so
+    # that no full collection scans a million open cases (docs/state.md, "Pauses").
+    freeze_every_records: int = Field(default=200_000, ge=1000)
+
+
+class TopicSettings(BaseModel):
+    """What the hub's topics are created with, and what ``fusionhub topics check`` requires.
+
+    The event log (and the command topic feeding it) must hold every record after the latest
+    snapshot of each partition's state: snapshots are taken at least every
+    ``streams.snapshot_interval_s``, so days are plenty. The rest of the retention is for
+    consumers of the log that may be down for a while (the case store) and for replays.
+    """
+
+    events_retention_hours: int = Field(default=14 * 24, ge=1)
+    dead_letter_retention_hours: int = Field(default=30 * 24, ge=1)
+    device_health_retention_hours: int = Field(default=30 * 24, ge=1)
+    # The state topic is compacted: small segments let the log cleaner drop old snapshots
+    # soon, which keeps what a restore reads close to one snapshot.
+    state_segment_bytes: int = Field(default=64 * 1024 * 1024, ge=1024 * 1024)
+    state_segment_ms: int = Field(default=10 * 60 * 1000, ge=60_000)
+    state_dirty_ratio: float = Field(default=0.25, gt=0, lt=1)
 
 
 class IngestSettings(BaseModel):
@@ -220,6 +249,7 @@ class Settings(BaseSettings):
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
     streams: StreamSettings = Field(default_factory=StreamSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
     secrets: SecretSettings = Field(default_factory=SecretSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -236,6 +266,18 @@ class Settings(BaseSettings):
             self.broker = self.broker.model_copy(update={"data_dir": self.data_dir / "broker"})
         if "data_dir" not in self.streams.model_fields_set:
             self.streams = self.streams.model_copy(update={"data_dir": self.data_dir / "streams"})
+        return self
+
+    @model_validator(mode="after")
+    def _log_outlives_snapshots(self) -> Settings:
+        # A restore replays the event log after the latest snapshot: the log must still hold
+        # it, with room for a worker that was down a while.
+        needed_h = 10 * self.streams.snapshot_interval_s / 3600
+        if self.topics.events_retention_hours < needed_h:
+            raise ValueError(
+                f"topics.events_retention_hours ({self.topics.events_retention_hours}) must be "
+                f"at least ten snapshot intervals ({needed_h:.1f} h)"
+            )
         return self
 
     def require(self, *needs: Need) -> None:

@@ -115,14 +115,10 @@ def prepare_ingest_topics(settings: Settings) -> set[str]:
     """Create the topics ingest writes to (with the configured partitions) and return the event
     refs already on them, for duplicate detection. Called once when an ingest process starts."""
     from fusionhub.ingest.seen import refs_on_topics
-    from fusionhub.streams.admin import ensure_topics
+    from fusionhub.streams.topic_specs import ensure_hub_topics
 
     topics = TopicNames(settings.topic_prefix)
-    ensure_topics(
-        settings.kafka_bootstrap,
-        [topics.events, topics.device_health, topics.dead_letter],
-        settings.streams.topic_partitions,
-    )
+    ensure_hub_topics(settings, [topics.events, topics.device_health, topics.dead_letter])
     return refs_on_topics(
         settings.kafka_bootstrap, [topics.events, topics.device_health], build_codec(settings)
     )

@@ -55,6 +55,8 @@ def floor_app(settings: Settings, target: str) -> faust.App:
     async def copy(records: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for events in take_batches(records, settings.streams):
             await output.send_all([(target, e.key, e.value) for e in events])
+            for event in events:
+                await records.ack(event)
             yield None
 
     source = app.topic(TopicNames(settings.topic_prefix).events)

@@ -78,16 +78,12 @@ def ingest_raw(settings: Settings) -> None:
     from fusionhub.ingest.pipeline import SeenRefs
     from fusionhub.ingest.rawrunner import RawTopicRunner
     from fusionhub.runtime.heap import settle_startup_heap
-    from fusionhub.streams.admin import ensure_topics
+    from fusionhub.streams.topic_specs import ensure_hub_topics
     from fusionhub.streams.topics import TopicNames
     from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
 
     topics = TopicNames(settings.topic_prefix)
-    ensure_topics(
-        settings.kafka_bootstrap,
-        [topics.raw(s.value) for s in Source],
-        settings.streams.topic_partitions,
-    )
+    ensure_hub_topics(settings, [topics.raw(s.value) for s in Source])
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(settings, metrics, SeenRefs(prepare_ingest_topics(settings)))
     settle_startup_heap()

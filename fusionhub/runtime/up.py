@@ -10,8 +10,7 @@ from fusionhub.broker.launcher import LocalKafkaBroker
 from fusionhub.runtime.readiness import http_ok, wait_until
 from fusionhub.runtime.supervisor import Supervisor
 from fusionhub.settings import EVERY_NEED, Settings
-from fusionhub.streams.admin import ensure_topics
-from fusionhub.streams.worker import worker_topics
+from fusionhub.streams.topic_specs import ensure_hub_topics
 
 
 @dataclass(frozen=True)
@@ -56,9 +55,7 @@ def prepare(settings: Settings, start_broker: bool) -> None:
 
     if start_broker and settings.bootstrap_servers is None:
         LocalKafkaBroker(settings.broker).start()
-    ensure_topics(
-        settings.kafka_bootstrap, worker_topics(settings), settings.streams.topic_partitions
-    )
+    ensure_hub_topics(settings)
     prepare_ingest_topics(settings)
     # The SQLite file's folder is created by the engine (fusionhub.sinks.database).
     migrate(settings.database.resolved_url(settings.data_dir))

@@ -8,7 +8,7 @@ from typing import Any
 from kafka import KafkaConsumer
 
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
+from fusionhub.streams.topic_specs import ensure_hub_topics
 from fusionhub.streams.topics import TopicNames
 
 # A partition whose metadata was not yet known at join time is picked up this soon.
@@ -30,7 +30,7 @@ def open_sink_consumer(settings: Settings) -> Any:
     broker cannot be reached.
     """
     names = [TopicNames(settings.topic_prefix).cases_all, TopicNames(settings.topic_prefix).events]
-    ensure_topics(settings.kafka_bootstrap, names, settings.streams.topic_partitions)
+    ensure_hub_topics(settings, names)
     consumer = KafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,
         group_id=sink_group_id(settings),

@@ -5,20 +5,23 @@ Topology:
 * ``forward_actions``: the command topic into the event log, keyed by the case's county;
 * ``correlate``: the event log (reports, actions, ticks; keyed by county so every report of an
   incident meets in one partition) into case states on ``cases.all`` and the township or county
-  topic of the platform holding each case, plus the ``cases`` table (latest state per case);
+  topic of the platform holding each case;
 * a timer writing ticks into the log, so overdue checks run live and replays still agree.
 
-State: a partition's ``CaseBook`` is a pure function of that partition's log, so the log is its
-changelog. A worker meeting a partition it does not hold (start-up, or a rebalance) rebuilds it
-by replaying the log up to the record in hand. Records are taken in batches; a batch's outputs
-are sent straight to the producer and acknowledged by the broker before the batch's offsets can
-be committed: a crash re-emits the same case versions, which consumers ignore, and never loses
-one.
+State: a partition's ``CaseBook`` is a pure function of that partition's log. It is kept in
+snapshots on a compacted state topic (``partitions``, ``snapshots``); a worker meeting a
+partition it does not hold restores the latest snapshot (or its standby copy) and replays the
+log after it. Records are taken in batches; a batch's outputs are sent straight to the producer
+and acknowledged by the broker before the batch's records are acked (and so may be committed),
+and a snapshot only ever claims records whose outputs were acknowledged. A batch that fails
+stops the worker without acking it: a restarted worker does it again (at-least-once; consumers
+keep the highest version per case).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -39,14 +42,17 @@ from fusionhub.serialization.records import (
 )
 from fusionhub.settings import Settings, StreamSettings
 from fusionhub.streams.inputs import CaseInput, decode_input
-from fusionhub.streams.logreader import read_partition
 from fusionhub.streams.metrics import StreamMetrics
 from fusionhub.streams.output import Outgoing, OutputProducer
+from fusionhub.streams.partitions import Held, Partitions
 from fusionhub.streams.routing import CaseRouter
+from fusionhub.streams.standby import Standby
 from fusionhub.streams.topics import TopicNames
 
 log = logging.getLogger(__name__)
 OVERDUE_ACTOR = "overdue_check"
+# Exit status of a worker stopped by a batch that failed (EX_SOFTWARE).
+BATCH_FAILED = 70
 
 
 class CorrelationAgents:
@@ -71,24 +77,24 @@ class CorrelationAgents:
         self.output = OutputProducer(settings.kafka_bootstrap, f"{settings.streams.app_id}-output")
         self.router = CaseRouter(self.topics, settings)
         self.metrics = metrics
-        self.books: dict[int, CaseBook] = {}
-        self.positions: dict[int, int] = {}
-        self.events_topic = app.topic(self.topics.events)
-        # The latest state of every case, as Avro bytes (the app's serializers are raw).
-        self.table = (
-            app.Table(
-                "cases",
-                default=None,
-                key_type=bytes,
-                value_type=bytes,
-                partitions=settings.streams.topic_partitions,
-            )
-            if settings.streams.case_table
+        state_topic = self.topics.state(settings.streams.app_id)
+        self.standby = (
+            Standby(settings.kafka_bootstrap, state_topic, codec, metrics)
+            if settings.streams.standby
             else None
         )
+        self.partitions = Partitions(
+            settings,
+            codec=codec,
+            policy=policy,
+            output=self.output,
+            metrics=metrics,
+            standby=self.standby,
+        )
+        self.events_topic = app.topic(self.topics.events)
 
     def attach(self) -> None:
-        """Register the agents, the tick timer and the rebalance hook on the app."""
+        """Register the agents, the timers, the standby task and the rebalance hooks."""
         # concurrency=1: with more, faust can commit offsets past unprocessed messages (#606).
         self.app.agent(self.app.topic(self.topics.commands), name="forward_actions", concurrency=1)(
             self._forward_actions
@@ -96,6 +102,9 @@ class CorrelationAgents:
         self.app.agent(self.events_topic, name="correlate", concurrency=1)(self._correlate)
         self.app.timer(self.settings.streams.tick_interval_s)(self._tick)
         self.app.timer(self.settings.streams.gauge_interval_s)(self._update_gauges)
+        if self.standby is not None:
+            self.app.task(self.standby.run)
+        self.app.on_partitions_assigned.connect(self._on_assigned)
         self.app.on_partitions_revoked.connect(self._on_revoked)
         self.app.on_before_shutdown.connect(self._on_shutdown)
         registry = self.metrics.registry
@@ -108,28 +117,44 @@ class CorrelationAgents:
 
     async def _correlate(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for events in take_batches(stream, self.settings.streams):
-            outgoing: list[Outgoing] = []
+            try:
+                await self._batch(events)
+            except Exception:
+                # Faust would restart the agent past this batch, on a state missing it, and
+                # commit later batches: stop the worker instead, before anything is acked.
+                log.critical("a batch failed; stopping the worker unacknowledged", exc_info=True)
+                logging.shutdown()
+                os._exit(BATCH_FAILED)
             for event in events:
-                message = event.message
-                book = self.books.get(message.partition)
-                if book is None:
-                    book = await self._rebuild(message.partition, message.offset)
-                outgoing.extend(self._handle(book, event.value))
-                self.positions[message.partition] = message.offset + 1
-            # Case topics met for the first time are created in one request per batch.
-            await self.router.prepare([topic for topic, _, _ in outgoing])
-            # The batch's events are acked (and may be committed) only after this returns.
-            await self.output.send_all(outgoing)
+                await stream.ack(event)
             yield None
 
-    def _handle(self, book: CaseBook, data: bytes) -> list[Outgoing]:
-        """Apply one log record; the records to send for what it changed."""
+    async def _batch(self, events: Sequence[EventT[bytes]]) -> None:
+        outgoing: list[Outgoing] = []
+        partitions = self.partitions
+        for event in events:
+            message = event.message
+            held = await partitions.get(message.partition, message.offset)
+            if message.offset < held.applied:
+                continue  # already in the restored snapshot: its outputs went out then
+            outcome = self._handle(held, event.value, outgoing)
+            partitions.applied(held, message.offset, outcome)
+        # Case topics met for the first time are created in one request per batch.
+        await self.router.prepare([topic for topic, _, _ in outgoing])
+        # The batch's records are acked (and may be committed) only after this returns.
+        await self.output.send_all(outgoing)
+        partitions.acknowledged()
+
+    def _handle(self, held: Held, data: bytes, outgoing: list[Outgoing]) -> Outcome | None:
+        """Apply one log record; add the records to send for what it changed."""
         try:
             value = decode_input(self.codec, data)
         except DecodeError as exc:
-            return [self._dead_letter("events", "decode", "undecodable_avro", str(exc), data)]
-        outcome = self._apply(book, value)
-        outgoing = []
+            outgoing.append(
+                self._dead_letter("events", "decode", "undecodable_avro", str(exc), data)
+            )
+            return None
+        outcome = self._apply(held.book, value)
         if outcome.refused is not None:
             assert isinstance(value, CaseAction)
             outgoing.append(
@@ -145,10 +170,9 @@ class CorrelationAgents:
         for change in outcome.changes:
             record = self.codec.encode(CASE_SUBJECT, case_to_record(change.case, change.change))
             outgoing.extend(self.router.records_for(change.case, record))
-            if self.table is not None:
-                self.table[change.case.case_id.encode()] = record
+            held.store.changed(change.case.case_id, record)
             self._count_change(change)
-        return outgoing
+        return outcome
 
     def _apply(self, book: CaseBook, value: CaseInput) -> Outcome:
         kind = {CaseAction: "action", datetime: "tick"}.get(type(value), "event")
@@ -165,29 +189,16 @@ class CorrelationAgents:
         elif change.change == "status:escalated" and case.history[-1].actor == OVERDUE_ACTOR:
             self.metrics.sla_breaches.labels(county).inc()
 
-    async def _rebuild(self, partition: int, end_offset: int) -> CaseBook:
-        book = CaseBook(self.policy)
-        replayed = 0
-        bootstrap = self.settings.kafka_bootstrap
-        async for data in read_partition(bootstrap, self.topics.events, partition, end_offset):
-            try:
-                book.on_input(decode_input(self.codec, data))
-            except DecodeError:
-                continue  # dead-lettered when it was first met
-            replayed += 1
-        self.books[partition] = book
-        self.metrics.partitions_rebuilt.inc()
-        log.info(
-            "partition %s: rebuilt %s cases from %s records",
-            partition,
-            len(book.state.cases),
-            replayed,
-        )
-        return book
-
     async def _forward_actions(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for events in take_batches(stream, self.settings.streams):
-            await self.output.send_all([self._forward(e.key, e.value) for e in events])
+            try:
+                await self.output.send_all([self._forward(e.key, e.value) for e in events])
+            except Exception:
+                log.critical("forwarding actions failed; stopping the worker", exc_info=True)
+                logging.shutdown()
+                os._exit(BATCH_FAILED)
+            for event in events:
+                await stream.ack(event)
             yield None
 
     def _forward(self, key: bytes | None, data: bytes) -> Outgoing:
@@ -223,16 +234,27 @@ class CorrelationAgents:
             if tp.topic == self.topics.events:
                 await self.events_topic.send(value=tick, partition=tp.partition, force=True)
 
-    async def _on_shutdown(self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        await self.output.stop()
+    async def _on_assigned(self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        assigned: set[Any] = args[0] if args else kwargs.get("assigned", set())
+        mine = {tp.partition for tp in assigned if tp.topic == self.topics.events}
+        for partition in mine:
+            self.metrics.partitions_held.labels(str(partition)).set(1)
+        self.partitions.assigned(mine)
+        if self.standby is not None:
+            self.standby.assigned(mine)
 
     async def _on_revoked(self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        # Another worker may move these partitions on; rebuild from the log if they come back.
+        # Faust has waited for every fetched record to be processed and acked: snapshot what is
+        # given away, so whoever takes it replays nothing.
         revoked: set[Any] = args[0] if args else kwargs.get("revoked", set())
-        for tp in revoked:
-            if tp.topic == self.topics.events:
-                self.books.pop(tp.partition, None)
-                self.positions.pop(tp.partition, None)
+        gone = {tp.partition for tp in revoked if tp.topic == self.topics.events}
+        for partition in gone:
+            self.metrics.partitions_held.labels(str(partition)).set(0)
+        await self.partitions.release(gone)
+
+    async def _on_shutdown(self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await self.partitions.stop()
+        await self.output.stop()
 
     def _dead_letter(
         self,
@@ -265,7 +287,7 @@ class CorrelationAgents:
         # the app. The consumer runs in its own thread, so a partition held at the check may be
         # gone at the call: skip both.
         assigned = self.app.consumer.assignment()
-        for partition, position in list(self.positions.items()):
+        for partition, held in list(self.partitions.held.items()):
             tp = TP(self.topics.events, partition)
             if tp not in assigned:
                 continue
@@ -274,11 +296,11 @@ class CorrelationAgents:
             except AssertionError:
                 continue
             if highwater is not None:
-                lag = max(highwater - position, 0)
+                lag = max(highwater - held.applied, 0)
                 self.metrics.consumer_lag.labels(group, tp.topic, str(partition)).set(lag)
         open_by_county: dict[str, int] = {}
-        for book in self.books.values():
-            for case in book.state.cases.values():
+        for held in list(self.partitions.held.values()):
+            for case in held.book.state.cases.values():
                 if not case.is_finished:
                     county = case.county_code or "unknown"
                     open_by_county[county] = open_by_county.get(county, 0) + 1
@@ -289,7 +311,14 @@ class CorrelationAgents:
 def take_batches(
     stream: faust.StreamT[bytes], streams: StreamSettings
 ) -> AsyncIterator[Sequence[EventT[bytes]]]:
-    """The stream's events in batches of the configured size and wait; an agent's loop."""
-    # take_events is on the concrete Stream (faust's StreamT interface lacks it).
+    """The stream's events in batches of the configured size and wait; an agent's loop.
+
+    The events are not acked: the agent acks each batch once its outputs were acknowledged
+    (``stream.ack``). Faust's ``take_events`` acks a batch even when the agent fails on it,
+    which would commit records never processed.
+    """
+    # noack_take is on the concrete Stream (faust's StreamT interface lacks it).
     concrete = cast(faust.Stream[bytes], stream)
-    return concrete.take_events(streams.batch_max, streams.batch_within_s)
+    # Typed as values by faust; noack_take yields the events themselves.
+    batches = concrete.noack_take(streams.batch_max, streams.batch_within_s)
+    return cast(AsyncIterator[Sequence[EventT[bytes]]], batches)

@@ -1,38 +1,76 @@
-"""Reading one partition of the input log back, to rebuild the cases of a partition."""
+"""Reading partitions back: the state topic to restore a snapshot, the event log after it.
+
+One consumer with no group serves every read of a worker (starting a consumer costs a few
+hundred milliseconds of metadata round-trips, a large part of a takeover); it never touches
+the worker's committed offsets.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 
-async def read_partition(
-    bootstrap: str, topic: str, partition: int, end_offset: int, batch: int = 5000
-) -> AsyncIterator[bytes]:
-    """Yield the values of ``topic``/``partition`` from its start up to ``end_offset``
-    (exclusive), in log order.
+class LogReader:
+    """Reads partitions of any topic, one read at a time (its one user, the correlation
+    agent, reads one partition after another). Started on first use."""
 
-    Called by the correlation agent when it meets a partition whose state it does not hold
-    (worker start, or a partition moved here in a rebalance). Uses its own consumer with no
-    group, so it never touches the worker's committed offsets.
-    """
-    if end_offset <= 0:
-        return
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=batch
-    )
-    await consumer.start()
-    try:
+    def __init__(self, bootstrap: str, batch: int = 5000) -> None:
+        self.bootstrap = bootstrap
+        self.batch = batch
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def _started(self) -> AIOKafkaConsumer:
+        if self._consumer is None:
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=self.bootstrap,
+                enable_auto_commit=False,
+                max_poll_records=self.batch,
+                max_partition_fetch_bytes=8 * 1024 * 1024,
+                fetch_max_bytes=64 * 1024 * 1024,
+                # Reads are bounded: a fetch left waiting for new records at a partition's end
+                # would hold up the next read's first fetch for the whole wait.
+                fetch_max_wait_ms=20,
+            )
+            await consumer.start()
+            self._consumer = consumer
+        return self._consumer
+
+    async def bounds(self, topic: str, partition: int) -> tuple[int, int]:
+        """The first offset ``topic``/``partition`` still holds (above 0 once retention
+        trimmed it) and its end (the next offset to be written)."""
+        consumer = await self._started()
+        tp = TopicPartition(topic, partition)
+        first = (await consumer.beginning_offsets([tp]))[tp]
+        end = (await consumer.end_offsets([tp]))[tp]
+        return int(first), int(end)
+
+    async def records(
+        self, topic: str, partition: int, start: int, end: int
+    ) -> AsyncIterator[ConsumerRecord]:
+        """The records of ``topic``/``partition`` from ``start`` (or the log's first offset,
+        if later) up to ``end`` (exclusive), in log order.
+
+        Called by the correlation agent to restore a partition's snapshot and to replay the
+        event log after it. Raises what aiokafka raises when the broker cannot be reached.
+        """
+        if end <= start:
+            return
+        consumer = await self._started()
         tp = TopicPartition(topic, partition)
         consumer.assign([tp])
-        await consumer.seek_to_beginning(tp)
-        while await consumer.position(tp) < end_offset:
-            fetched = await consumer.getmany(tp, timeout_ms=1000, max_records=batch)
+        first = (await consumer.beginning_offsets([tp]))[tp]
+        consumer.seek(tp, max(start, first))
+        while await consumer.position(tp) < end:
+            fetched = await consumer.getmany(tp, timeout_ms=1000, max_records=self.batch)
             for record in fetched.get(tp, []):
-                if record.offset >= end_offset:
+                if record.offset >= end:
                     return
-                if record.value is not None:
-                    yield record.value
-    finally:
-        await consumer.stop()
+                yield record
+
+    async def stop(self) -> None:
+        """Close the consumer; called once when the worker stops."""
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            await consumer.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class StreamMetrics:
@@ -49,8 +49,57 @@ class StreamMetrics:
             ["county"],
             registry=registry,
         )
-        self.partitions_rebuilt = Counter(
+        self.partition_restores = Counter(
             "fusionhub_partitions_rebuilt",
-            "Partitions whose cases were rebuilt from the log.",
+            "Partitions restored, by where their state came from (standby, snapshot, log).",
+            ["partition", "source"],
+            registry=registry,
+        )
+        self.restore_seconds = Gauge(
+            "fusionhub_partition_restore_seconds",
+            "How long the latest restore of a partition took, replay of the log included.",
+            ["partition"],
+            registry=registry,
+        )
+        self.partitions_held = Gauge(
+            "fusionhub_partition_held",
+            "1 for each event-log partition this worker holds, 0 once released.",
+            ["partition"],
+            registry=registry,
+        )
+        self.records_lost = Counter(
+            "fusionhub_state_records_lost",
+            "Event-log records a restore could not apply: retention removed them first.",
+            ["partition"],
+            registry=registry,
+        )
+        self.snapshots = Counter(
+            "fusionhub_state_snapshots",
+            "Snapshots of a partition's state written to the state topic.",
+            ["partition"],
+            registry=registry,
+        )
+        self.snapshot_bytes = Gauge(
+            "fusionhub_state_snapshot_bytes",
+            "Size of the latest snapshot of a partition.",
+            ["partition"],
+            registry=registry,
+        )
+        self.cases_held = Gauge(
+            "fusionhub_state_cases",
+            "Cases in the latest snapshot of a partition (open and recently finished).",
+            ["partition"],
+            registry=registry,
+        )
+        self.snapshot_take_seconds = Histogram(
+            "fusionhub_state_snapshot_take_seconds",
+            "Time the agent spends taking a snapshot (encoding changed cases, cutting chunks).",
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+            registry=registry,
+        )
+        self.standby_offset = Gauge(
+            "fusionhub_standby_offset",
+            "Event-log offset of the standby copy kept of a partition held elsewhere.",
+            ["partition"],
             registry=registry,
         )

@@ -64,6 +64,27 @@ class OutputProducer:
         if records:
             await asyncio.gather(*[await self.send(t, k, v) for t, k, v in records])
 
+    async def send_to_partition(
+        self, topic: str, partition: int, records: Sequence[tuple[bytes, bytes | None]]
+    ) -> None:
+        """Send keyed records (a None value is a tombstone) to one partition of ``topic``, and
+        return once the broker acknowledged all of them.
+
+        Called by the snapshot writer: a partition's state goes to the same partition of the
+        state topic, whatever the keys hash to. Raises as ``send_all`` does.
+        """
+        if not records:
+            return
+        producer = self._producer or await self._start()
+        if topic not in self._tracked:
+            await producer.client.add_topic(topic)
+            self._tracked.add(topic)
+        deliveries = [
+            await producer.send(topic, value, key=key, partition=partition)
+            for key, value in records
+        ]
+        await asyncio.gather(*deliveries)
+
     async def _start(self) -> AIOKafkaProducer:
         async with self._starting:
             if self._producer is None:

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from fusionhub.core.cases import Case, CaseLevel
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.output import Outgoing
+from fusionhub.streams.topic_specs import ensure_hub_topics
 from fusionhub.streams.topics import TopicNames
 
 
@@ -46,11 +46,8 @@ class CaseRouter:
         """
         missing = sorted({n for n in names if n not in self._known})
         if missing:
+            # Compacted by case id (topic_specs), created off the event loop.
             await asyncio.get_running_loop().run_in_executor(
-                None,
-                ensure_topics,
-                self.settings.kafka_bootstrap,
-                missing,
-                self.settings.streams.case_topic_partitions,
+                None, ensure_hub_topics, self.settings, missing
             )
             self._known.update(missing)

@@ -40,3 +40,8 @@ class TopicNames:
 
     def cases_township(self, township_code: str) -> str:
         return f"{self.prefix}.cases.township.{township_code}"
+
+    def state(self, app_id: str) -> str:
+        """Snapshots of the correlation state of worker group ``app_id``, one partition per
+        event-log partition (compacted; see ``fusionhub.streams.snapshots``)."""
+        return f"{self.prefix}.state.{app_id}"

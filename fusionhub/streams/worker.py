@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
 import faust
 from prometheus_client import CollectorRegistry
 
 from fusionhub.policies import load_policy
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.app import create_app
 from fusionhub.streams.correlate import CorrelationAgents
 from fusionhub.streams.metrics import StreamMetrics
+from fusionhub.streams.topic_specs import ensure_hub_topics
 from fusionhub.streams.topics import TopicNames
 from fusionhub.wiring import build_codec, build_dead_letters
+
+log = logging.getLogger(__name__)
 
 
 def build_worker_app(settings: Settings) -> tuple[faust.App, CorrelationAgents]:
@@ -44,10 +48,21 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     folder fails at once (``ConfigurationError``) rather than after a connection timeout.
     """
     app, _ = build_worker_app(settings)
-    ensure_topics(
-        settings.kafka_bootstrap, worker_topics(settings), settings.streams.topic_partitions
-    )
+    ensure_hub_topics(settings)
+    warn_about_topics(settings)
     run_app(app, loglevel)
+
+
+def warn_about_topics(settings: Settings) -> None:
+    """Log each hub topic that is not as the hub needs it (made by an older hub, or changed by
+    hand): ``fusionhub topics apply`` fixes the configs."""
+    from fusionhub.streams.topic_check import check_topics
+
+    _, findings = check_topics(settings)
+    for finding in findings:
+        log.warning(
+            "topic %s: %s; run `fusionhub topics apply`", finding.topic, "; ".join(finding.problems)
+        )
 
 
 def run_app(app: faust.App, loglevel: str = "info") -> None:

@@ -29,8 +29,11 @@ from tests.support import free_port
 CODEC = AvroCodec(EmbeddedSchemaRegistry())
 
 
-def start_worker(settings: Settings, app_id: str, log: Path) -> subprocess.Popen[bytes]:
-    """A real ``fusionhub worker`` process; ticks are off so runs are comparable."""
+def start_worker(
+    settings: Settings, app_id: str, log: Path, **streams: str
+) -> subprocess.Popen[bytes]:
+    """A real ``fusionhub worker`` process; ticks are off so runs are comparable. ``streams``
+    sets further stream settings (``snapshot_every_records="100"``)."""
     env = settings_env(settings)
     env.update(
         {
@@ -39,6 +42,7 @@ def start_worker(settings: Settings, app_id: str, log: Path) -> subprocess.Popen
             "FUSIONHUB_STREAMS__DATA_DIR": str(log.parent / f"{app_id}-{free_port()}"),
             "FUSIONHUB_STREAMS__TICK_INTERVAL_S": "3600",
             "FUSIONHUB_STREAMS__SESSION_TIMEOUT_S": "6",
+            **{f"FUSIONHUB_STREAMS__{name.upper()}": value for name, value in streams.items()},
         }
     )
     out = log.open("ab")

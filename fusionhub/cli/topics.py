@@ -1,0 +1,45 @@
+"""``fusionhub topics check | apply``: the hub's topics and the configs they need."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from fusionhub.settings import Settings
+
+
+@click.group()
+def topics() -> None:
+    """The hub's Kafka topics: retention, compaction, partitions."""
+
+
+@topics.command("check")
+@click.pass_obj
+def check_cmd(settings: Settings) -> None:
+    """Report topics whose configs differ from what the hub needs; exit status 1 if any do."""
+    from fusionhub.streams.topic_check import check_topics
+
+    checked, findings = check_topics(settings)
+    for finding in findings:
+        for problem in finding.problems:
+            click.echo(f"{finding.topic}: {problem}")
+    click.echo(f"{checked} topics checked, {len(findings)} differ from what the hub needs")
+    if findings:
+        click.echo("`fusionhub topics apply` sets the configs (not partition counts)", err=True)
+        sys.exit(1)
+
+
+@topics.command("apply")
+@click.pass_obj
+def apply_cmd(settings: Settings) -> None:
+    """Create missing topics and set the configs the hub needs on existing ones."""
+    from fusionhub.streams.topic_check import apply_topics
+
+    left = apply_topics(settings)
+    for finding in left:
+        for problem in finding.problems:
+            click.echo(f"{finding.topic}: {problem} (recreate the topic to change it)")
+    click.echo(f"topics as the hub needs them, but {len(left)}" if left else "topics as needed")
+    if left:
+        sys.exit(1)

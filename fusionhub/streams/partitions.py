@@ -1,0 +1,255 @@
+"""The partitions a worker holds: each one's ``CaseBook``, where it stands in the event log, and
+its snapshots.
+
+A partition met for the first time (start-up, or moved here by a rebalance) is restored: from
+the state this worker had when a rebalance took it away, else the standby copy, else the latest
+complete snapshot on the state topic, else from nothing; then the event log is replayed from
+that state's offset up to the record in hand. (Any of these is a valid state at its offset: the
+log does not change and the engine is deterministic.) After each batch whose outputs the broker
+acknowledged, a partition due for a snapshot gets one (written beside the agent), and a
+partition taken away gets a last one, so the next holder replays as little as possible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+from fusionhub.core.casebook import CaseBook, Outcome
+from fusionhub.core.policy import CorrelationPolicy
+from fusionhub.core.snapshot import CaseEntry, restore_state
+from fusionhub.runtime.heap import freeze_long_lived
+from fusionhub.serialization import AvroCodec, DecodeError
+from fusionhub.settings import Settings
+from fusionhub.streams.inputs import decode_input
+from fusionhub.streams.logreader import LogReader
+from fusionhub.streams.metrics import StreamMetrics
+from fusionhub.streams.output import OutputProducer
+from fusionhub.streams.restore import FoundSnapshot, read_state, usable
+from fusionhub.streams.snapshots import SLOTS, PartitionState, policy_digest, write_snapshot
+from fusionhub.streams.standby import Standby
+from fusionhub.streams.topics import TopicNames
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Held:
+    """One partition this worker holds. ``applied`` is the first offset not applied to the
+    book; ``acked`` the first offset whose records' outputs are not all acknowledged yet."""
+
+    book: CaseBook
+    store: PartitionState
+    applied: int
+    acked: int
+
+
+class Partitions:
+    """The held partitions of one worker; used by the correlation agent only."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        codec: AvroCodec,
+        policy: CorrelationPolicy,
+        output: OutputProducer,
+        metrics: StreamMetrics,
+        standby: Standby | None,
+    ) -> None:
+        self.settings = settings
+        self.codec = codec
+        self.policy = policy
+        self.output = output
+        self.metrics = metrics
+        self.standby = standby
+        names = TopicNames(settings.topic_prefix)
+        self.events_topic = names.events
+        self.state_topic = names.state(settings.streams.app_id)
+        self.reader = LogReader(settings.kafka_bootstrap)
+        self.held: dict[int, Held] = {}
+        # Partitions a rebalance took away, kept until the next assignment says where they went
+        # (aiokafka's rebalances take every partition away and hand most of them back).
+        self.parked: dict[int, Held] = {}
+        self._writes: dict[int, asyncio.Task[None]] = {}
+        self._digest = policy_digest(policy)
+        self._since_freeze = 0
+
+    async def get(self, partition: int, offset: int) -> Held:
+        """The held partition, restored first if this worker does not hold it yet."""
+        held = self.held.get(partition)
+        if held is None:
+            held = self.parked.pop(partition, None)
+            if held is not None:
+                await self._replay(held, partition, offset)
+                held.applied = held.acked = max(held.applied, offset)
+            else:
+                held = await self._restore(partition, offset)
+            self.held[partition] = held
+        return held
+
+    def assigned(self, partitions: set[int]) -> None:
+        """A rebalance gave this worker ``partitions``: forget parked states of the others."""
+        for partition in list(self.parked):
+            if partition not in partitions:
+                del self.parked[partition]
+
+    def applied(self, held: Held, offset: int, outcome: Outcome | None) -> None:
+        """Record that the record at ``offset`` was applied (``outcome`` None: undecodable)."""
+        held.applied = offset + 1
+        held.store.records_since += 1
+        if outcome is not None:
+            for case_id in outcome.dropped:
+                held.store.dropped(case_id)
+        self._since_freeze += 1
+
+    def acknowledged(self) -> None:
+        """Every applied record's outputs are acknowledged: snapshot the partitions due.
+
+        Called by the agent after each batch's outputs were acknowledged, before it acks the
+        batch's records. Taking a snapshot runs here, in the event loop; writing it does not.
+        """
+        now = time.monotonic()
+        s = self.settings.streams
+        for partition, held in self.held.items():
+            held.acked = held.applied
+            if held.store.due(now, s.snapshot_every_records, s.snapshot_interval_s):
+                self._start_write(partition, held)
+        if self._since_freeze >= s.freeze_every_records:
+            self._since_freeze = 0
+            freeze_long_lived()
+
+    def _start_write(self, partition: int, held: Held) -> None:
+        began = time.perf_counter()
+        snapshot = held.store.take(
+            held.book,
+            self.codec,
+            offset=held.acked,
+            chunk_bytes=self.settings.streams.snapshot_chunk_bytes,
+            policy=self._digest,
+        )
+        self.metrics.snapshot_take_seconds.observe(time.perf_counter() - began)
+        held.store.records_since = 0
+        held.store.writing = True
+
+        async def write() -> None:
+            try:
+                size = await write_snapshot(self.output, self.codec, self.state_topic, snapshot)
+                held.store.written(snapshot, time.monotonic())
+                self.metrics.snapshots.labels(str(partition)).inc()
+                self.metrics.snapshot_bytes.labels(str(partition)).set(size)
+                self.metrics.cases_held.labels(str(partition)).set(snapshot.head.entries)
+            except Exception:
+                # The other slot keeps the previous snapshot; the next one is tried soon.
+                log.exception("partition %s: writing a snapshot failed", partition)
+                held.store.records_since += 1
+            finally:
+                held.store.writing = False
+
+        self._writes[partition] = asyncio.ensure_future(write())
+
+    async def stop(self) -> None:
+        """Release every partition (each after a last snapshot) and close the reader."""
+        await self.release(set(self.held))
+        await self.reader.stop()
+
+    async def release(self, partitions: set[int]) -> None:
+        """Stop holding ``partitions``, each after a last snapshot (when all its outputs are
+        acknowledged), so whoever holds it next replays nothing; keep their states parked.
+
+        Called when a rebalance takes partitions away (Faust has waited for every fetched
+        record to be processed and acked) and when the worker stops.
+        """
+        for partition in sorted(partitions):
+            held = self.held.pop(partition, None)
+            pending = self._writes.pop(partition, None)
+            if pending is not None:
+                await asyncio.gather(pending, return_exceptions=True)
+            if held is None:
+                continue
+            if held.acked == held.applied and held.store.records_since:
+                self._start_write(partition, held)
+                await asyncio.gather(self._writes.pop(partition), return_exceptions=True)
+            self.parked[partition] = held
+
+    async def _restore(self, partition: int, end_offset: int) -> Held:
+        began = time.perf_counter()
+        found = await self._found(partition)
+        if found is None:
+            store = PartitionState(partition, last_at=time.monotonic())
+            book, start, source = CaseBook(self.policy), 0, "log"
+        else:
+            snapshot, entries, source = found
+            book, start, store = self._from_snapshot(partition, snapshot, entries)
+        held = Held(book, store, start, start)
+        await self._check_log(partition, start, found is not None)
+        replayed = await self._replay(held, partition, end_offset)
+        held.applied = held.acked = max(held.applied, end_offset)
+        freeze_long_lived()
+        seconds = time.perf_counter() - began
+        self.metrics.partition_restores.labels(str(partition), source).inc()
+        self.metrics.restore_seconds.labels(str(partition)).set(seconds)
+        log.info(
+            "partition %s: %s cases from %s at offset %s, %s records replayed, in %.2f s",
+            partition, len(book.state.cases), source, start, replayed, seconds,
+        )  # fmt: skip
+        return held
+
+    async def _found(self, partition: int) -> tuple[FoundSnapshot, list[CaseEntry], str] | None:
+        """The standby copy of the partition, else its newest usable snapshot, else None."""
+        if self.standby is not None:
+            ready = self.standby.take(partition)
+            if ready is not None:
+                return ready.snapshot, ready.entries, "standby"
+        records = await read_state(self.reader, self.state_topic, partition)
+        got = usable(self.codec, records.complete(self.codec))
+        return None if got is None else (got[0], got[1], "snapshot")
+
+    def _from_snapshot(
+        self, partition: int, snapshot: FoundSnapshot, entries: list[CaseEntry]
+    ) -> tuple[CaseBook, int, PartitionState]:
+        head = snapshot.head
+        state = restore_state(self.policy, entries, head.watermark, head.unpruned)
+        other = SLOTS[1 - SLOTS.index(head.slot)]
+        store = PartitionState(
+            partition,
+            entries={
+                e.case.case_id: data for e, data in zip(entries, snapshot.entries, strict=True)
+            },
+            slot_chunks={head.slot: head.chunks, other: snapshot.other_slot_chunks},
+            next_slot=other,
+            last_at=time.monotonic(),
+        )
+        return CaseBook(self.policy, state), head.offset, store
+
+    async def _check_log(self, partition: int, start: int, from_snapshot: bool) -> None:
+        first, _ = await self.reader.bounds(self.events_topic, partition)
+        if first > start:
+            # Retention removed records the state has not applied: cases they opened or changed
+            # are lost. Snapshots are taken far more often than the retention (settings).
+            self.metrics.records_lost.labels(str(partition)).inc(first - start)
+            log.error(
+                "partition %s: the event log starts at offset %s but the %s stands at %s: "
+                "%s records were never applied",
+                partition, first, "snapshot" if from_snapshot else "state", start, first - start,
+            )  # fmt: skip
+
+    async def _replay(self, held: Held, partition: int, end_offset: int) -> int:
+        """Apply the log from ``held.applied`` up to ``end_offset``; outputs of these records
+        went out when they were first met. Returns how many records were read."""
+        replayed = 0
+        records = self.reader.records(self.events_topic, partition, held.applied, end_offset)
+        async for record in records:
+            replayed += 1
+            try:
+                outcome = held.book.on_input(decode_input(self.codec, record.value or b""))
+            except DecodeError:
+                continue  # dead-lettered when it was first met
+            for change in outcome.changes:
+                held.store.changed(change.case.case_id, None)
+            for case_id in outcome.dropped:
+                held.store.dropped(case_id)
+        held.store.records_since += replayed
+        return replayed

@@ -1,0 +1,71 @@
+"""``fusionhub topics check`` against the real broker: topics made with the broker's defaults
+are reported, ``apply`` fixes what configs can fix, and longer retention is accepted."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from fusionhub.cli.topics import topics
+from fusionhub.settings import Settings
+from fusionhub.streams.admin import alter_topic_configs, describe_topics, ensure_topics
+from fusionhub.streams.topic_check import apply_topics, check_topics
+from fusionhub.streams.topics import TopicNames
+
+pytestmark = pytest.mark.integration
+
+
+def problems(settings: Settings) -> dict[str, tuple[str, ...]]:
+    _, findings = check_topics(settings)
+    return {f.topic: f.problems for f in findings}
+
+
+def settled(settings: Settings, topic: str, key: str, value: str) -> bool:
+    """Whether ``topic``'s ``key`` reads ``value`` within a few seconds (the broker applies a
+    changed config a moment after it answers)."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if describe_topics(settings.kafka_bootstrap, topic)[topic][1][key] == value:
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_topics_made_with_broker_defaults_are_reported_and_apply_fixes_them(
+    hub_settings: Settings,
+) -> None:
+    t = TopicNames(hub_settings.topic_prefix)
+    township = t.cases_township("330681109")
+    # As an older hub made them: partitions only, every config the broker's default.
+    ensure_topics(hub_settings.kafka_bootstrap, [t.events, t.cases_all, township], 4)
+    found = problems(hub_settings)
+    assert found[t.events] == ("retention.ms=604800000, needs at least 1209600000",)
+    assert found[t.cases_all] == ("cleanup.policy=delete, needs compact",)
+    assert found[township] == ("cleanup.policy=delete, needs compact",)
+    assert found[t.state(hub_settings.streams.app_id)] == ("missing",)
+
+    assert apply_topics(hub_settings) == []
+    assert problems(hub_settings) == {}
+    # Keeping the log longer than needed, or forever, is fine.
+    alter_topic_configs(hub_settings.kafka_bootstrap, {t.events: {"retention.ms": "-1"}})
+    assert settled(hub_settings, t.events, "retention.ms", "-1")
+    assert problems(hub_settings) == {}
+
+
+def test_the_check_command_exits_1_naming_each_problem_and_0_when_all_is_well(
+    hub_settings: Settings,
+) -> None:
+    t = TopicNames(hub_settings.topic_prefix)
+    ensure_topics(hub_settings.kafka_bootstrap, [t.commands], 2)
+    runner = CliRunner()
+    bad = runner.invoke(topics, ["check"], obj=hub_settings)
+    assert bad.exit_code == 1
+    assert f"{t.commands}: partitions 2, needs 4" in bad.output
+    assert f"{t.commands}: retention.ms=604800000, needs at least 1209600000" in bad.output
+    fixed = runner.invoke(topics, ["apply"], obj=hub_settings)
+    assert fixed.exit_code == 1
+    assert "partitions 2, needs 4 (recreate the topic to change it)" in fixed.output
+    again = runner.invoke(topics, ["check"], obj=hub_settings)
+    assert again.output.splitlines()[0] == f"{t.commands}: partitions 2, needs 4"
