@@ -79,7 +79,13 @@ class CorrelationAgents:
         self.metrics = metrics
         state_topic = self.topics.state(settings.streams.app_id)
         self.standby = (
-            Standby(settings.kafka_bootstrap, state_topic, codec, metrics)
+            Standby(
+                settings.kafka_bootstrap,
+                state_topic,
+                settings.streams.topic_partitions,
+                codec,
+                metrics,
+            )
             if settings.streams.standby
             else None
         )

@@ -43,9 +43,13 @@ class Standby:
     """The standby copies of one worker. ``run`` is its background task; the agent's
     partition bookkeeping calls ``assigned`` after each rebalance and ``take`` on restore."""
 
-    def __init__(self, bootstrap: str, topic: str, codec: AvroCodec, metrics: StreamMetrics):
+    def __init__(
+        self, bootstrap: str, topic: str, partitions: int, codec: AvroCodec, metrics: StreamMetrics
+    ) -> None:
         self.bootstrap = bootstrap
         self.topic = topic
+        # The state topic is made with one partition per event-log partition (topic_specs).
+        self.partitions = partitions
         self.codec = codec
         self.metrics = metrics
         self._mine: set[int] | None = None  # None: no assignment yet, follow nothing
@@ -60,6 +64,7 @@ class Standby:
         Copies of partitions just assigned here stay available to ``take`` until restored.
         """
         self._mine = set(partitions)
+        log.info("standby: this worker holds %s", sorted(partitions))
         for partition in list(self._records):
             if partition in partitions:
                 del self._records[partition]
@@ -89,8 +94,9 @@ class Standby:
         try:
             following: set[int] = set()
             while True:
-                wanted = self._wanted(consumer)
+                wanted = self._wanted()
                 if wanted != following:
+                    log.info("standby: following partitions %s of %s", sorted(wanted), self.topic)
                     await self._assign(consumer, wanted, following)
                     following = wanted
                 if not following:
@@ -108,11 +114,10 @@ class Standby:
         finally:
             await consumer.stop()
 
-    def _wanted(self, consumer: AIOKafkaConsumer) -> set[int]:
+    def _wanted(self) -> set[int]:
         if self._mine is None:
             return set()
-        everything = consumer.partitions_for_topic(self.topic) or set()
-        return {p for p in everything if p not in self._mine}
+        return {p for p in range(self.partitions) if p not in self._mine}
 
     async def _assign(
         self, consumer: AIOKafkaConsumer, wanted: set[int], following: set[int]

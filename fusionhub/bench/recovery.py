@@ -1,0 +1,262 @@
+"""``fusionhub bench recovery``: how long a second worker takes to take a partition over after
+the first is killed with SIGKILL, by the history in the partition's log.
+
+For each history size: a one-partition event log holds that many records of a realistic history
+(``bench.history``: reports, and the actions closing most cases within days). Worker A works
+through it, writing snapshots as it goes; worker B joins and keeps a standby copy. Then more
+live records arrive (so the holder is some way past its last snapshot, as it would be), the
+holder is killed with SIGKILL, and a report is produced at once: the takeover time runs from the
+kill to that report's case on ``cases.all``. It includes the broker noticing the death (the
+session timeout, 6 s here, the broker's minimum), the rebalance, the restore and the replay of
+the records after the snapshot. The survivor is stopped, and its last snapshot's cases must
+equal those of the uninterrupted run (the history correlated in-process as it was generated).
+A cold restore (state topic to a ready state, without a standby copy) is timed too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from fusionhub.bench import stream
+from fusionhub.bench.history import History, Record
+from fusionhub.core.snapshot import restore_state
+from fusionhub.policies import load_policy
+from fusionhub.serialization.records import CASE_SUBJECT
+from fusionhub.settings import Settings
+from fusionhub.streams.admin import drop_topics
+from fusionhub.streams.logreader import LogReader
+from fusionhub.streams.restore import read_state, usable
+from fusionhub.streams.topic_specs import ensure_hub_topics
+from fusionhub.streams.topics import TopicNames
+from fusionhub.wiring import build_codec
+
+SESSION_TIMEOUT_S = 6.0
+TARGET_TAKEOVER_S = 10.0
+TARGET_RATIO = 2.0
+TIMEOUT_S = 1800.0
+
+
+class Worker:
+    """One ``fusionhub worker`` process of the bench, with its metrics page."""
+
+    def __init__(self, run: Settings, workdir: Path, name: str) -> None:
+        self.port = stream.free_port()
+        streams = run.streams.model_copy(update={"web_port": self.port})
+        env = stream.settings_env(run.model_copy(update={"streams": streams}), workdir / name)
+        env["FUSIONHUB_STREAMS__SESSION_TIMEOUT_S"] = str(SESSION_TIMEOUT_S)
+        self.log = workdir / f"{name}.log"
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, *stream.WORKER_COMMAND],
+                env={**os.environ, **env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def metric(self, name: str, labels: str = "") -> float | None:
+        """The value of a sample of this worker's /metrics, or None (not up, or not there)."""
+        try:
+            page = httpx.get(f"http://127.0.0.1:{self.port}/metrics", timeout=5).text
+        except httpx.HTTPError:
+            return None
+        prefix = f"{name}{{{labels}}}" if labels else name
+        for line in page.splitlines():
+            if line.startswith(prefix + " "):
+                return float(line.rsplit(" ", 1)[1])
+        return None
+
+    def holds(self) -> bool:
+        """Whether this worker holds partition 0."""
+        return self.metric("fusionhub_partition_held", 'partition="0"') == 1.0
+
+    def stop(self) -> None:
+        """SIGTERM (the worker writes a last snapshot), SIGKILL after a minute."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _wait(what: str, done: Any, timeout_s: float = TIMEOUT_S) -> None:
+    began = time.monotonic()
+    while not done():
+        if time.monotonic() - began > timeout_s:
+            raise TimeoutError(f"waited {timeout_s:.0f}s for {what}")
+        time.sleep(0.2)
+    # Progress on stderr: the result is the one JSON line on stdout.
+    print(f"recovery: {what}: {time.monotonic() - began:.1f} s", file=sys.stderr)
+
+
+def _produce(run: Settings, records: list[Record]) -> None:
+    producer = KafkaProducer(
+        bootstrap_servers=run.kafka_bootstrap, acks="all", linger_ms=5, batch_size=262_144
+    )
+    topic = TopicNames(run.topic_prefix).events
+    for key, value in records:
+        producer.send(topic, value, key=key, partition=0)
+    producer.flush()
+    producer.close()
+
+
+def _caught_up(run: Settings) -> bool:
+    events = TopicNames(run.topic_prefix).events
+    return stream.group_caught_up(run.kafka_bootstrap, run.streams.app_id, events)
+
+
+def _case_timestamp(run: Settings, ref: str, since: dict[TopicPartition, int]) -> float:
+    """The Kafka timestamp (s) of the first case state on ``cases.all`` listing ``ref``."""
+    codec = build_codec(run)
+    consumer = KafkaConsumer(bootstrap_servers=run.kafka_bootstrap, enable_auto_commit=False)
+    consumer.assign(list(since))
+    for tp, offset in since.items():
+        consumer.seek(tp, offset)
+    deadline = time.monotonic() + TIMEOUT_S
+    try:
+        while time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=500).values():
+                for r in records:
+                    if ref in codec.decode(r.value, CASE_SUBJECT)["event_refs"]:
+                        return float(r.timestamp) / 1000
+        raise TimeoutError(f"no case listing {ref}")
+    finally:
+        consumer.close()
+
+
+def _ends(run: Settings, topic: str) -> dict[TopicPartition, int]:
+    consumer = KafkaConsumer(bootstrap_servers=run.kafka_bootstrap)
+    parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+    ends: dict[TopicPartition, int] = consumer.end_offsets(parts)
+    consumer.close()
+    return ends
+
+
+async def _cold_restore(run: Settings) -> tuple[float, int, dict[str, Any]]:
+    """Time a restore from the state topic alone; the snapshot's size and its cases."""
+    codec, policy = build_codec(run), load_policy(run.streams.policy_file)
+    reader = LogReader(run.kafka_bootstrap)
+    began = time.perf_counter()
+    topic = TopicNames(run.topic_prefix).state(run.streams.app_id)
+    records = await read_state(reader, topic, 0)
+    found = usable(codec, records.complete(codec))
+    assert found is not None, "no complete snapshot on the state topic"
+    snapshot, entries = found
+    restore_state(policy, entries, snapshot.head.watermark, snapshot.head.unpruned)
+    seconds = time.perf_counter() - began
+    await reader.stop()
+    size = sum(
+        len(v)
+        for k, v in records.values.items()
+        if k.startswith(b"0/" + snapshot.head.slot.encode())
+    )
+    return seconds, size, {e.case.case_id: e.case for e in entries}
+
+
+def measure_size(
+    base: Settings, workdir: Path, size: int, live: int, per_day: int
+) -> dict[str, Any]:
+    """One history size: the takeover after SIGKILL, and whether the cases came out right."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    run = _run_settings(base, size)
+    ensure_hub_topics(run)
+    history = History(load_policy(run.streams.policy_file), build_codec(run), per_day, seed=3)
+    _produce(run, list(history.records(size)))
+    a = Worker(run, workdir, "a")
+    workers = [a]
+    try:
+        _wait("worker A to work through the history", lambda: _caught_up(run))
+        b = Worker(run, workdir, "b")
+        workers.append(b)
+        _wait("worker B to keep a standby copy, or to hold the partition", lambda: (
+            b.holds() or (b.metric("fusionhub_standby_offset", 'partition="0"') or -1) > 0
+        ))  # fmt: skip
+        _produce(run, list(history.records(live)))
+        _wait("the live records", lambda: _caught_up(run))
+        holder, survivor = (a, b) if a.holds() else (b, a)
+        since = _ends(run, TopicNames(run.topic_prefix).cases_all)
+        probe = list(history.records(1))
+        holder.proc.kill()
+        killed = time.time()
+        _produce(run, probe)
+        probe_ref = history.last_ref
+        takeover = _case_timestamp(run, probe_ref, since) - killed
+        _wait("the survivor to catch up", lambda: _caught_up(run))
+        restore_s = survivor.metric("fusionhub_partition_restore_seconds", 'partition="0"')
+        restored_from = next(
+            (
+                source
+                for source in ("standby", "snapshot", "log")
+                if survivor.metric(
+                    "fusionhub_partitions_rebuilt_total", f'partition="0",source="{source}"'
+                )
+            ),
+            "none",
+        )
+        survivor.stop()
+        holder.proc.wait()
+        cold_s, snapshot_bytes, restored = asyncio.run(_cold_restore(run))
+        expected = {c.case_id: c for c in history.book.cases()}
+        return {
+            "history_records": size,
+            "history_days": round(history.days, 1),
+            "live_records": live,
+            "cases_held": len(expected),
+            "snapshot_bytes": snapshot_bytes,
+            "takeover_s": round(takeover, 2),
+            "survivor_restore_s": None if restore_s is None else round(restore_s, 2),
+            "restored_from": restored_from,
+            "cold_restore_s": round(cold_s, 2),
+            "cases_equal": restored == expected,
+        }
+    finally:
+        for worker in workers:
+            if worker.proc.poll() is None:
+                worker.proc.kill()
+                worker.proc.wait()
+        drop_topics(run.kafka_bootstrap, f"{run.topic_prefix}.")
+
+
+def _run_settings(base: Settings, size: int) -> Settings:
+    prefix = f"{base.topic_prefix}-rec{size}-{uuid.uuid4().hex[:6]}"
+    streams = base.streams.model_copy(
+        update={
+            "app_id": f"{prefix}-worker",
+            "topic_partitions": 1,
+            "tick_interval_s": 3600.0,
+            "standby": True,
+        }
+    )
+    return base.model_copy(update={"topic_prefix": prefix, "streams": streams})
+
+
+def bench_recovery(
+    settings: Settings, workdir: Path, sizes: list[int], live: int, per_day: int
+) -> dict[str, Any]:
+    """Every size in turn; the JSON line of ``fusionhub bench recovery``."""
+    base = settings.model_copy(update={"topic_prefix": f"bench-{uuid.uuid4().hex[:6]}"})
+    rows = [measure_size(base, workdir / f"h{size}", size, live, per_day) for size in sorted(sizes)]
+    return {
+        "bench": "recovery",
+        "session_timeout_s": SESSION_TIMEOUT_S,
+        "reports_per_day": per_day,
+        "snapshot_every_records": settings.streams.snapshot_every_records,
+        "sizes": rows,
+        "takeover_ratio_largest_to_smallest": round(
+            rows[-1]["takeover_s"] / rows[0]["takeover_s"], 2
+        ),
+        "target_takeover_s": TARGET_TAKEOVER_S,
+        "target_ratio": TARGET_RATIO,
+    }
