@@ -102,7 +102,7 @@ class StreamSettings(BaseModel):
     # Garbage collection: the heap is frozen after every restore and every this many records
     # (objects then in it are never scanned again), and young collections run less often, so
     # that no full collection scans a million open cases (docs/state.md, "Pauses").
-    freeze_every_records: int = Field(default=200_000, ge=1000)
+    freeze_every_records: int = Field(default=10_000, ge=1000)
 
 
 class TopicSettings(BaseModel):

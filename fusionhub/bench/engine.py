@@ -26,9 +26,13 @@ from fusionhub.core.correlation import CorrelationState, new_state, step
 from fusionhub.core.events import Event, GeoPoint, Jurisdiction, Party, Source
 from fusionhub.core.policy import CorrelationPolicy, default_policy
 from fusionhub.core.scoring import features_of
+from fusionhub.runtime.heap import freeze_long_lived
+from fusionhub.settings import StreamSettings
 from fusionhub.sim.places import REGIONS_DIR
 
 _REGIONS = REGIONS_DIR / "zhejiang_villages.csv"
+# As often as the worker freezes its heap (streams.freeze_every_records).
+FREEZE_EVERY = StreamSettings().freeze_every_records
 _START = datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=8)))
 _TEXTS = (
     "村里两户人家因为宅基地边界问题发生争吵需要调解",
@@ -80,7 +84,11 @@ def _event(
 
 
 def measure_engine(
-    open_cases: int, events: int, rate_per_day: int = 300, trace_memory: bool = True
+    open_cases: int,
+    events: int,
+    rate_per_day: int = 300,
+    trace_memory: bool = True,
+    freeze_every: int = FREEZE_EVERY,
 ) -> dict[str, Any]:
     """Pre-fill ``open_cases`` cases, then time ``events`` more; returns the measurements.
 
@@ -89,6 +97,10 @@ def measure_engine(
     this, not the number of open cases), ``bytes_per_open_case`` (tracemalloc peak during
     pre-fill / open cases; with ``trace_memory=False`` the growth of the peak RSS instead,
     which avoids tracemalloc's 5x slowdown for a million cases), ``prefill_s``.
+
+    The collector is handled as the worker handles it: the heap is frozen every
+    ``freeze_every`` events and once the backlog is in (as after a restore), with young
+    collections less often (``runtime.heap.freeze_long_lived``).
     """
     policy = default_policy()
     rng = random.Random(11)
@@ -106,7 +118,10 @@ def measure_engine(
             _event(rng, n, _START + n * gap, villages=places, cats=cats, policy=policy),
             policy,
         )
+        if n % freeze_every == freeze_every - 1:
+            freeze_long_lived()
     prefill_s = time.perf_counter() - began
+    freeze_long_lived()
     prefilled = len(state.cases)
     if trace_memory:
         _, peak = tracemalloc.get_traced_memory()

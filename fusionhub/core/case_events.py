@@ -8,7 +8,7 @@ from datetime import datetime
 from fusionhub.core.scoring_types import ScoreBreakdown
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class CaseOpened:
     """A report matched no open case, so a new case was opened for it.
 
@@ -24,8 +24,28 @@ class CaseOpened:
     priority: int
     repeat_of: str | None = None
 
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower. Fields
+    # are positional, as the dataclass's own would be.
+    def __init__(  # noqa: PLR0917
+        self,
+        case_id: str,
+        event_ref: str,
+        at: datetime,
+        category: str,
+        township_code: str | None,
+        priority: int,
+        repeat_of: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "case_id", case_id)
+        object.__setattr__(self, "event_ref", event_ref)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "category", category)
+        object.__setattr__(self, "township_code", township_code)
+        object.__setattr__(self, "priority", priority)
+        object.__setattr__(self, "repeat_of", repeat_of)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class EventAttached:
     """A report was judged to be about an open case and joined it."""
 
@@ -34,8 +54,22 @@ class EventAttached:
     at: datetime
     score: ScoreBreakdown
 
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower. Fields
+    # are positional, as the dataclass's own would be.
+    def __init__(
+        self,
+        case_id: str,
+        event_ref: str,
+        at: datetime,
+        score: ScoreBreakdown,
+    ) -> None:
+        object.__setattr__(self, "case_id", case_id)
+        object.__setattr__(self, "event_ref", event_ref)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "score", score)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class CaseUpdated:
     """A case changed (version bumped); ``reason`` says what changed."""
 
@@ -46,8 +80,26 @@ class CaseUpdated:
     priority: int
     reason: str
 
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower. Fields
+    # are positional, as the dataclass's own would be.
+    def __init__(  # noqa: PLR0917
+        self,
+        case_id: str,
+        version: int,
+        at: datetime,
+        status: str,
+        priority: int,
+        reason: str,
+    ) -> None:
+        object.__setattr__(self, "case_id", case_id)
+        object.__setattr__(self, "version", version)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "priority", priority)
+        object.__setattr__(self, "reason", reason)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class CaseEscalated:
     """A case moved up a level (township to county), by command or because it is overdue."""
 
@@ -57,8 +109,24 @@ class CaseEscalated:
     to_level: str
     reason: str
 
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower. Fields
+    # are positional, as the dataclass's own would be.
+    def __init__(
+        self,
+        case_id: str,
+        at: datetime,
+        from_level: str,
+        to_level: str,
+        reason: str,
+    ) -> None:
+        object.__setattr__(self, "case_id", case_id)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "from_level", from_level)
+        object.__setattr__(self, "to_level", to_level)
+        object.__setattr__(self, "reason", reason)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class CaseStatusChanged:
     """A lifecycle command moved a case to another status."""
 
@@ -68,6 +136,24 @@ class CaseStatusChanged:
     to_status: str
     actor: str
     note: str
+
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower. Fields
+    # are positional, as the dataclass's own would be.
+    def __init__(  # noqa: PLR0917
+        self,
+        case_id: str,
+        at: datetime,
+        from_status: str,
+        to_status: str,
+        actor: str,
+        note: str,
+    ) -> None:
+        object.__setattr__(self, "case_id", case_id)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "from_status", from_status)
+        object.__setattr__(self, "to_status", to_status)
+        object.__setattr__(self, "actor", actor)
+        object.__setattr__(self, "note", note)
 
 
 @dataclass(frozen=True, slots=True)

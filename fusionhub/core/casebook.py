@@ -73,15 +73,24 @@ class CaseAction:
     event_refs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Change:
     """A case's state right after one change, and what the change was."""
 
     case: Case
     change: str
 
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower.
+    def __init__(
+        self,
+        case: Case,
+        change: str,
+    ) -> None:
+        object.__setattr__(self, "case", case)
+        object.__setattr__(self, "change", change)
 
-@dataclass(slots=True)
+
+@dataclass(slots=True, init=False)
 class Outcome:
     """What one input did: the changed cases, or why an action was refused; ``dropped`` names
     finished cases that left the state (their retention passed), their last ``Change`` being
@@ -91,6 +100,19 @@ class Outcome:
     refused: str | None = None
     duplicate: bool = False
     dropped: list[str] = field(default_factory=list)
+
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower.
+    def __init__(
+        self,
+        changes: list[Change] | None = None,
+        refused: str | None = None,
+        duplicate: bool = False,
+        dropped: list[str] | None = None,
+    ) -> None:
+        self.changes = changes if changes is not None else []
+        self.refused = refused
+        self.duplicate = duplicate
+        self.dropped = dropped if dropped is not None else []
 
 
 CaseCommand = Command | MergeCases | SplitCase

@@ -48,7 +48,7 @@ ENGINE_ACTOR = "correlation"
 _SOURCE_BITS: dict[Source, int] = {source: 1 << i for i, source in enumerate(Source)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Transition:
     """One entry of a case's history: the status it entered, when, by whom and why."""
 
@@ -56,6 +56,20 @@ class Transition:
     status: CaseStatus
     actor: str
     note: str = ""
+
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower. Fields
+    # are positional, as the dataclass's own would be.
+    def __init__(
+        self,
+        at: datetime,
+        status: CaseStatus,
+        actor: str,
+        note: str = "",
+    ) -> None:
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "actor", actor)
+        object.__setattr__(self, "note", note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +93,7 @@ class Correction:
     at: datetime
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Case:
     """One incident and everything the hub knows about its handling.
 
@@ -119,6 +133,64 @@ class Case:
     evaluation: str | None = None
     merged_into: str | None = None
     corrections: tuple[Correction, ...] = ()
+
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower. Fields
+    # are positional, as the dataclass's own would be.
+    def __init__(  # noqa: PLR0917
+        self,
+        case_id: str,
+        county_code: str | None,
+        township_code: str | None,
+        village_code: str | None,
+        category: str,
+        platform: Platform,
+        priority: int,
+        opened_at: datetime,
+        updated_at: datetime,
+        deadline: datetime,
+        event_refs: list[str],
+        history: list[Transition],
+        status: CaseStatus = CaseStatus.NEW,
+        level: CaseLevel = CaseLevel.TOWNSHIP,
+        version: int = 1,
+        source_mask: int = 0,
+        person_token_count: int = 0,
+        min_severity: int = 4,
+        repeat_of: str | None = None,
+        scores: tuple[tuple[str, ScoreBreakdown], ...] = (),
+        near_misses: tuple[tuple[str, str, ScoreBreakdown], ...] = (),
+        accepted_at: datetime | None = None,
+        department: str | None = None,
+        evaluation: str | None = None,
+        merged_into: str | None = None,
+        corrections: tuple[Correction, ...] = (),
+    ) -> None:
+        self.case_id = case_id
+        self.county_code = county_code
+        self.township_code = township_code
+        self.village_code = village_code
+        self.category = category
+        self.platform = platform
+        self.priority = priority
+        self.opened_at = opened_at
+        self.updated_at = updated_at
+        self.deadline = deadline
+        self.event_refs = event_refs
+        self.history = history
+        self.status = status
+        self.level = level
+        self.version = version
+        self.source_mask = source_mask
+        self.person_token_count = person_token_count
+        self.min_severity = min_severity
+        self.repeat_of = repeat_of
+        self.scores = scores
+        self.near_misses = near_misses
+        self.accepted_at = accepted_at
+        self.department = department
+        self.evaluation = evaluation
+        self.merged_into = merged_into
+        self.corrections = corrections
 
     @property
     def sources(self) -> tuple[Source, ...]:

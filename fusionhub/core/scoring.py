@@ -40,7 +40,7 @@ _NAIVE_EPOCH = datetime(1970, 1, 1)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class CaseProfile:
     """What the engine remembers of a case while new reports may still join it.
 
@@ -69,8 +69,48 @@ class CaseProfile:
     tokens: tuple[str, ...]
     orgs: tuple[str, ...] = ()
 
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower. Fields
+    # are positional, as the dataclass's own would be.
+    def __init__(  # noqa: PLR0917
+        self,
+        case_id: str,
+        category: str,
+        lon: float | None,
+        lat: float | None,
+        township: str | None,
+        village: str | None,
+        first_at: datetime,
+        last_at: datetime,
+        expires_at: datetime,
+        first_us: int,
+        last_us: int,
+        sketches: tuple[bytes, ...],
+        address: str,
+        village_name: str,
+        houses: tuple[str, ...],
+        tokens: tuple[str, ...],
+        orgs: tuple[str, ...] = (),
+    ) -> None:
+        self.case_id = case_id
+        self.category = category
+        self.lon = lon
+        self.lat = lat
+        self.township = township
+        self.village = village
+        self.first_at = first_at
+        self.last_at = last_at
+        self.expires_at = expires_at
+        self.first_us = first_us
+        self.last_us = last_us
+        self.sketches = sketches
+        self.address = address
+        self.village_name = village_name
+        self.houses = houses
+        self.tokens = tokens
+        self.orgs = orgs
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class EventFeatures:
     """The comparable parts of one event, computed once before any candidate is scored.
 
@@ -96,6 +136,44 @@ class EventFeatures:
     probe: SketchProbe = field(compare=False)
     address_grams: frozenset[str]
     orgs: frozenset[str] = frozenset()
+
+    # Written out: compiled, the __init__ a dataclass generates is ten times slower. Fields
+    # are positional, as the dataclass's own would be.
+    def __init__(  # noqa: PLR0917
+        self,
+        event: Event,
+        category: CategoryPolicy,
+        lon: float | None,
+        lat: float | None,
+        township: str | None,
+        village: str | None,
+        tokens: frozenset[str],
+        sketch: bytes,
+        address: str,
+        village_name: str,
+        houses: frozenset[str],
+        refs: tuple[str, ...],
+        at_us: int,
+        probe: SketchProbe,
+        address_grams: frozenset[str],
+        orgs: frozenset[str] = frozenset(),
+    ) -> None:
+        object.__setattr__(self, "event", event)
+        object.__setattr__(self, "category", category)
+        object.__setattr__(self, "lon", lon)
+        object.__setattr__(self, "lat", lat)
+        object.__setattr__(self, "township", township)
+        object.__setattr__(self, "village", village)
+        object.__setattr__(self, "tokens", tokens)
+        object.__setattr__(self, "sketch", sketch)
+        object.__setattr__(self, "address", address)
+        object.__setattr__(self, "village_name", village_name)
+        object.__setattr__(self, "houses", houses)
+        object.__setattr__(self, "refs", refs)
+        object.__setattr__(self, "at_us", at_us)
+        object.__setattr__(self, "probe", probe)
+        object.__setattr__(self, "address_grams", address_grams)
+        object.__setattr__(self, "orgs", orgs)
 
 
 def bare_ref(ref: str) -> str:

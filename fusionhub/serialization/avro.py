@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
 
+from fusionhub.serialization.avro_reader import AvroReader, build_reader
 from fusionhub.serialization.avro_writer import AvroWriter, build_writer
 from fusionhub.serialization.registry import SchemaRegistry
 
@@ -40,6 +41,7 @@ class AvroCodec:
         self._readers: dict[str, tuple[int, Any]] = {}
         self._subjects: dict[int, str] = {}
         self._leading: dict[int, bool] = {}
+        self._fast: dict[int, AvroReader | None] = {}
 
     def encode(self, subject: str, record: dict[str, Any]) -> bytes:
         """Frame and encode ``record`` with the newest schema of ``subject``.
@@ -83,6 +85,14 @@ class AvroCodec:
             raise DecodeError(f"magic byte {magic} is not 0: not Confluent-framed Avro")
         try:
             writer = self._by_id(schema_id)
+            # Written with the very schema wanted: nothing to resolve, our reader will do.
+            if subject is None or self._reader_id(subject) == schema_id:
+                fast = self._fast_reader(schema_id)
+                if fast is not None:
+                    record = fast.decode(data, _HEADER.size)
+                    if not isinstance(record, dict):
+                        raise DecodeError(f"schema id {schema_id} is not a record schema")
+                    return record
             reader = self._reader(subject) if subject else None
             record = schemaless_reader(io.BytesIO(data[_HEADER.size :]), writer, reader)
         except DecodeError:
@@ -153,6 +163,18 @@ class AvroCodec:
             cached = (_HEADER.pack(MAGIC, reg.schema_id), parsed, build_writer(reg.schema, parsed))
             self._writers[subject] = cached
         return cached
+
+    def _reader_id(self, subject: str) -> int:
+        cached = self._readers.get(subject)
+        if cached is None:
+            self._reader(subject)
+            cached = self._readers[subject]
+        return cached[0]
+
+    def _fast_reader(self, schema_id: int) -> AvroReader | None:
+        if schema_id not in self._fast:
+            self._fast[schema_id] = build_reader(self.registry.by_id(schema_id))
+        return self._fast[schema_id]
 
     def _reader(self, subject: str) -> Any:
         cached = self._readers.get(subject)

@@ -51,6 +51,7 @@ from fusionhub.streams.topics import TopicNames
 
 log = logging.getLogger(__name__)
 OVERDUE_ACTOR = "overdue_check"
+_KINDS: dict[type, str] = {CaseAction: "action", datetime: "tick"}
 # Exit status of a worker stopped by a batch that failed (EX_SOFTWARE).
 BATCH_FAILED = 70
 
@@ -98,6 +99,9 @@ class CorrelationAgents:
             standby=self.standby,
         )
         self.events_topic = app.topic(self.topics.events)
+        # Counted per batch, added to the metrics after it.
+        self._counts: dict[str, int] = {}
+        self._labelled: dict[tuple[str, str, str], int] = {}
 
     def attach(self) -> None:
         """Register the agents, the timers, the standby task and the rebalance hooks."""
@@ -150,6 +154,7 @@ class CorrelationAgents:
         # The batch's records are acked (and may be committed) only after this returns.
         await self.output.send_all(outgoing)
         partitions.acknowledged()
+        self._flush_counts()
 
     def _handle(self, held: Held, data: bytes, outgoing: list[Outgoing]) -> Outcome | None:
         """Apply one log record; add the records to send for what it changed."""
@@ -181,19 +186,37 @@ class CorrelationAgents:
         return outcome
 
     def _apply(self, book: CaseBook, value: CaseInput) -> Outcome:
-        kind = {CaseAction: "action", datetime: "tick"}.get(type(value), "event")
-        self.metrics.records_in.labels("correlate", kind).inc()
+        kind = _KINDS.get(type(value), "event")
+        self._counts[kind] = self._counts.get(kind, 0) + 1
         return book.on_input(value)
 
     def _count_change(self, change: Change) -> None:
         case = change.case
-        county = case.county_code or "unknown"
-        self.metrics.case_versions_out.inc()
+        self._counts["versions"] = self._counts.get("versions", 0) + 1
         # A case a dispatcher split out is a case opened too.
-        if change.change in ("opened", "repeat_opened") or change.change.startswith("split_from:"):
-            self.metrics.cases_opened.labels(county, case.platform.value).inc()
-        elif change.change == "status:escalated" and case.history[-1].actor == OVERDUE_ACTOR:
-            self.metrics.sla_breaches.labels(county).inc()
+        label = change.change
+        if label in {"opened", "repeat_opened"} or label.startswith("split_from:"):
+            key = ("opened", case.county_code or "unknown", case.platform.value)
+            self._labelled[key] = self._labelled.get(key, 0) + 1
+        elif label == "status:escalated" and case.history[-1].actor == OVERDUE_ACTOR:
+            key = ("breach", case.county_code or "unknown", "")
+            self._labelled[key] = self._labelled.get(key, 0) + 1
+
+    def _flush_counts(self) -> None:
+        """Add the batch's counts to the metrics: once per batch, not per record."""
+        m = self.metrics
+        for kind, n in self._counts.items():
+            if kind == "versions":
+                m.case_versions_out.inc(n)
+            else:
+                m.records_in.labels("correlate", kind).inc(n)
+        for (what, county, platform), n in self._labelled.items():
+            if what == "opened":
+                m.cases_opened.labels(county, platform).inc(n)
+            else:
+                m.sla_breaches.labels(county).inc(n)
+        self._counts.clear()
+        self._labelled.clear()
 
     async def _forward_actions(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for events in take_batches(stream, self.settings.streams):

@@ -1,21 +1,28 @@
-"""The correlator's own producer: case states and dead letters, sent in batches.
+"""The correlator's own producer: case states, dead letters and snapshots, sent in batches.
 
 Faust's ``topic.send`` costs a few hundred microseconds of bookkeeping per record (futures,
-sensors, publish-on-commit attachments); at two or three outputs per event that was more than
-the correlation itself. The agents instead hand records straight to an aiokafka producer and
-await a whole batch's acknowledgements before Faust may ack (and so commit) the batch's inputs.
+sensors, publish-on-commit attachments), and even aiokafka's ``send`` makes a future and a
+metadata check per record. The agents instead hand a whole batch to this producer, which
+groups it by topic and partition (keyed records go where Kafka's default partitioner sends
+them, so a key always lands in the same partition, as compaction needs), fills one record batch
+per group and submits it with one call; the agent awaits the acknowledgements before Faust may
+ack (and so commit) the batch's inputs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 
 # A record handed to the producer; awaiting it waits for the broker's acknowledgement.
 Delivery = Awaitable[Any]
+# Keys whose partition is remembered before starting over (a few megabytes).
+_REMEMBERED_KEYS = 100_000
 # A record to send: topic, key, value.
 Outgoing = tuple[str, bytes | None, bytes]
 
@@ -23,46 +30,56 @@ Outgoing = tuple[str, bytes | None, bytes]
 class OutputProducer:
     """An idempotent ``acks=all`` producer, started on first use and stopped with the worker.
 
-    Shared by the agents of one worker. ``send`` raises what aiokafka raises when the broker
-    cannot be reached in time; the agent then crashes before acking its inputs, and the
-    restarted worker sends them again (at-least-once, versions make repeats harmless).
+    Shared by the agents of one worker. Sending raises what aiokafka raises when the broker
+    cannot be reached in time; the agent then stops the worker before acking its inputs, and
+    the restarted worker sends them again (at-least-once, versions make repeats harmless).
     """
 
-    # No linger: a whole batch is queued before the producer's sender runs, so it is one
-    # request anyway, and the agent waits for its acknowledgement before going on.
-    def __init__(self, bootstrap: str, client_id: str, linger_ms: int = 0) -> None:
+    def __init__(self, bootstrap: str, client_id: str) -> None:
         self._config: dict[str, Any] = {
             "bootstrap_servers": bootstrap,
             "client_id": client_id,
             "acks": "all",
             "enable_idempotence": True,
-            "linger_ms": linger_ms,
+            # A batch is queued whole before the sender runs, so it goes as one request anyway.
+            "linger_ms": 0,
             "max_batch_size": 262_144,
         }
         self._producer: AIOKafkaProducer | None = None
         self._starting = asyncio.Lock()
-        self._tracked: set[str] = set()
-
-    async def send(self, topic: str, key: bytes | None, value: bytes) -> Delivery:
-        """Queue one record; the returned delivery resolves once the broker has it."""
-        producer = self._producer or await self._start()
-        if topic not in self._tracked:
-            # aiokafka refreshes metadata only for topics it was told about: a topic known
-            # from the start-up view drops out of it when a new one is added, and its records
-            # then wait for a leader forever. Telling it about every topic avoids that.
-            await producer.client.add_topic(topic)
-            self._tracked.add(topic)
-        delivery: Delivery = await producer.send(topic, value, key=key)
-        return delivery
+        self._partitions: dict[str, list[int]] = {}
+        self._partitioner = DefaultPartitioner()
+        self._unkeyed = itertools.count()
+        self._keyed: dict[tuple[str, bytes], int] = {}
 
     async def send_all(self, records: Sequence[Outgoing]) -> None:
         """Send ``records`` and return once the broker acknowledged all of them.
 
         Called by the agents once per batch, before Faust may ack the batch's inputs; raises
-        (stopping the agent with its inputs unacknowledged) if any record failed.
+        (and the agent stops the worker with its inputs unacknowledged) if any record failed.
         """
-        if records:
-            await asyncio.gather(*[await self.send(t, k, v) for t, k, v in records])
+        if not records:
+            return
+        groups: dict[tuple[str, int], list[tuple[bytes | None, bytes | None]]] = {}
+        for topic, key, value in records:
+            partitions = self._partitions.get(topic) or await self._learn(topic)
+            if key is None:
+                partition = partitions[next(self._unkeyed) % len(partitions)]
+            else:
+                partition = self._partition_of(topic, key, partitions)
+            groups.setdefault((topic, partition), []).append((key, value))
+        await self._submit(groups)
+
+    def _partition_of(self, topic: str, key: bytes, partitions: list[int]) -> int:
+        """Kafka's default partition of ``key``, remembered: aiokafka's murmur2 is plain
+        Python, and a case's states (like a county's records) come back again and again."""
+        cache_key = (topic, key)
+        found = self._keyed.get(cache_key)
+        if found is None:
+            if len(self._keyed) >= _REMEMBERED_KEYS:
+                self._keyed.clear()
+            found = self._keyed[cache_key] = self._partitioner(key, partitions, partitions)
+        return found
 
     async def send_to_partition(
         self, topic: str, partition: int, records: Sequence[tuple[bytes, bytes | None]]
@@ -73,17 +90,39 @@ class OutputProducer:
         Called by the snapshot writer: a partition's state goes to the same partition of the
         state topic, whatever the keys hash to. Raises as ``send_all`` does.
         """
-        if not records:
-            return
+        if records:
+            await self._learn(topic)
+            await self._submit({(topic, partition): list(records)})
+
+    async def _submit(
+        self, groups: dict[tuple[str, int], list[tuple[bytes | None, bytes | None]]]
+    ) -> None:
         producer = self._producer or await self._start()
-        if topic not in self._tracked:
-            await producer.client.add_topic(topic)
-            self._tracked.add(topic)
-        deliveries = [
-            await producer.send(topic, value, key=key, partition=partition)
-            for key, value in records
-        ]
+        deliveries: list[Delivery] = []
+        for (topic, partition), items in groups.items():
+            batch = producer.create_batch()
+            for key, value in items:
+                if batch.append(timestamp=None, key=key, value=value) is None:
+                    # Full: send it, and start the next with this record.
+                    deliveries.append(await producer.send_batch(batch, topic, partition=partition))
+                    batch = _batch_for(producer, key, value)
+            if batch.record_count():
+                deliveries.append(await producer.send_batch(batch, topic, partition=partition))
         await asyncio.gather(*deliveries)
+
+    async def _learn(self, topic: str) -> list[int]:
+        """The partitions of ``topic``, asked of the broker once.
+
+        aiokafka refreshes metadata only for topics it was told about: a topic known from the
+        start-up view drops out of it when a new one is added, and its records then wait for a
+        leader forever. Telling it about every topic avoids that.
+        """
+        known = self._partitions.get(topic)
+        if known is None:
+            producer = self._producer or await self._start()
+            await producer.client.add_topic(topic)
+            known = self._partitions[topic] = sorted(await producer.partitions_for(topic))
+        return known
 
     async def _start(self) -> AIOKafkaProducer:
         async with self._starting:
@@ -94,7 +133,14 @@ class OutputProducer:
         return self._producer
 
     async def stop(self) -> None:
-        """Flush and close; called once when the worker shuts down."""
+        """Flush and close; called once when the worker stops."""
         producer, self._producer = self._producer, None
         if producer is not None:
             await producer.stop()
+
+
+def _batch_for(producer: AIOKafkaProducer, key: bytes | None, value: bytes | None) -> Any:
+    """A new batch holding one record (a batch's first record always fits, however large)."""
+    batch = producer.create_batch()
+    batch.append(timestamp=None, key=key, value=value)
+    return batch

@@ -3,7 +3,6 @@ with a head, and read back, continues exactly as the uninterrupted run."""
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +24,7 @@ from fusionhub.serialization.state import (
     encode_head,
 )
 from tests.unit.core.case_log import SHORT_POLICY, concrete_log, scripts
-from tests.unit.core.test_snapshot import trace
+from tests.unit.core.test_snapshot import frozen, trace
 
 pytestmark = pytest.mark.unit
 
@@ -74,7 +73,7 @@ def test_a_state_read_back_from_avro_continues_as_the_uninterrupted_run(
     expected = trace(CaseBook(SHORT_POLICY), inputs)
     first = CaseBook(SHORT_POLICY)
     trace(first, inputs[:k])
-    before = copy.deepcopy(first.cases())
+    before = [frozen(case) for case in first.cases()]
     second = through_avro(first)
     assert second.cases() == before
     assert trace(second, inputs[k:]) == expected[k:]
