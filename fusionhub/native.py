@@ -38,6 +38,7 @@ COMPILED_MODULES = (
     "connectors/video.py",
     "core/candidates.py",
     "core/case_events.py",
+    "core/case_profiles.py",
     "core/casebook.py",
     "core/cases.py",
     "core/corrections.py",

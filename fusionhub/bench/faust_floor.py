@@ -18,7 +18,7 @@ import faust
 from fusionhub.bench import stream
 from fusionhub.settings import Settings
 from fusionhub.streams.app import create_app
-from fusionhub.streams.correlate import take_batches
+from fusionhub.streams.batches import take_batches
 from fusionhub.streams.output import OutputProducer
 from fusionhub.streams.topics import TopicNames
 from fusionhub.streams.worker import run_app

@@ -58,6 +58,7 @@ class History:
     clock: datetime = START
     reports: int = 0
     last_ref: str = ""
+    reports_out: int = 0
     _seq: int = 0
     _due: list[tuple[datetime, int, CaseAction]] = field(default_factory=list)
     _followups: list[tuple[datetime, int, Event]] = field(default_factory=list)
@@ -75,6 +76,15 @@ class History:
     def days(self) -> float:
         """How many days of history were generated so far."""
         return (self.clock - START).total_seconds() / 86_400
+
+    def through_next_report(self) -> list[Record]:
+        """The next records of the log up to and including the next report (actions may come
+        first); ``last_ref`` is then that report's ref."""
+        records = []
+        reports = self.reports_out
+        while self.reports_out == reports:
+            records.append(self._next())
+        return records
 
     def records(self, n: int) -> Iterator[Record]:
         """The next ``n`` records of the log (reports and actions, in log order)."""
@@ -131,6 +141,7 @@ class History:
 
     def _event(self, event: Event) -> Record:
         self.last_ref = event.event_ref
+        self.reports_out += 1
         for change in self.book.on_event(event).changes:
             if change.change in ("opened", "repeat_opened"):
                 self._plan(change.case.case_id, change.case.county_code or "", event.occurred_at)

@@ -174,39 +174,17 @@ def measure_size(
     ensure_hub_topics(run)
     history = History(load_policy(run.streams.policy_file), build_codec(run), per_day, seed=3)
     _produce(run, list(history.records(size)))
-    a = Worker(run, workdir, "a")
-    workers = [a]
+    workers = [Worker(run, workdir, "a")]
     try:
         _wait("worker A to work through the history", lambda: _caught_up(run))
-        b = Worker(run, workdir, "b")
-        workers.append(b)
+        workers.append(Worker(run, workdir, "b"))
+        b = workers[1]
         _wait("worker B to keep a standby copy, or to hold the partition", lambda: (
             b.holds() or (b.metric("fusionhub_standby_offset", 'partition="0"') or -1) > 0
         ))  # fmt: skip
         _produce(run, list(history.records(live)))
         _wait("the live records", lambda: _caught_up(run))
-        holder, survivor = (a, b) if a.holds() else (b, a)
-        since = _ends(run, TopicNames(run.topic_prefix).cases_all)
-        probe = list(history.records(1))
-        holder.proc.kill()
-        killed = time.time()
-        _produce(run, probe)
-        probe_ref = history.last_ref
-        takeover = _case_timestamp(run, probe_ref, since) - killed
-        _wait("the survivor to catch up", lambda: _caught_up(run))
-        restore_s = survivor.metric("fusionhub_partition_restore_seconds", 'partition="0"')
-        restored_from = next(
-            (
-                source
-                for source in ("standby", "snapshot", "log")
-                if survivor.metric(
-                    "fusionhub_partitions_rebuilt_total", f'partition="0",source="{source}"'
-                )
-            ),
-            "none",
-        )
-        survivor.stop()
-        holder.proc.wait()
+        figures = _takeover(run, history, *(workers if workers[0].holds() else workers[::-1]))
         cold_s, snapshot_bytes, restored = asyncio.run(_cold_restore(run))
         expected = {c.case_id: c for c in history.book.cases()}
         return {
@@ -215,9 +193,7 @@ def measure_size(
             "live_records": live,
             "cases_held": len(expected),
             "snapshot_bytes": snapshot_bytes,
-            "takeover_s": round(takeover, 2),
-            "survivor_restore_s": None if restore_s is None else round(restore_s, 2),
-            "restored_from": restored_from,
+            **figures,
             "cold_restore_s": round(cold_s, 2),
             "cases_equal": restored == expected,
         }
@@ -227,6 +203,30 @@ def measure_size(
                 worker.proc.kill()
                 worker.proc.wait()
         drop_topics(run.kafka_bootstrap, f"{run.topic_prefix}.")
+
+
+def _takeover(run: Settings, history: History, holder: Worker, survivor: Worker) -> dict[str, Any]:
+    """Kill the holder, produce a report at once, time its case; stop the survivor after."""
+    since = _ends(run, TopicNames(run.topic_prefix).cases_all)
+    probe = history.through_next_report()
+    holder.proc.kill()
+    killed = time.time()
+    _produce(run, probe)
+    takeover = _case_timestamp(run, history.last_ref, since) - killed
+    _wait("the survivor to catch up", lambda: _caught_up(run))
+    restore_s = survivor.metric("fusionhub_partition_restore_seconds", 'partition="0"')
+    sources = ("standby", "snapshot", "log")
+    label = 'partition="0",source="{}"'
+    restored_from = [
+        s for s in sources if survivor.metric("fusionhub_partitions_rebuilt_total", label.format(s))
+    ]
+    survivor.stop()
+    holder.proc.wait()
+    return {
+        "takeover_s": round(takeover, 2),
+        "survivor_restore_s": None if restore_s is None else round(restore_s, 2),
+        "restored_from": restored_from[0] if restored_from else "none",
+    }
 
 
 def _run_settings(base: Settings, size: int) -> Settings:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from fusionhub.core.policy import CorrelationPolicy
-from fusionhub.core.scoring import CaseProfile, EventFeatures
+from fusionhub.core.scoring_types import CaseProfile, EventFeatures
 from fusionhub.core.spatial import cell_of, cell_span
 
 _ANY_VILLAGE = "*"

@@ -22,6 +22,7 @@ from fusionhub.core.case_events import (
     EventAttached,
     Output,
 )
+from fusionhub.core.case_profiles import profile_of, update_profile
 from fusionhub.core.cases import (
     ENGINE_ACTOR,
     Case,
@@ -33,17 +34,9 @@ from fusionhub.core.cases import (
 from fusionhub.core.events import Event
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.core.retention import drop_finished
-from fusionhub.core.scoring import (
-    CaseProfile,
-    EventFeatures,
-    bare_ref,
-    features_of,
-    score_candidates,
-)
-from fusionhub.core.scoring_types import ScoreBreakdown
+from fusionhub.core.scoring import bare_ref, features_of, score_candidates
+from fusionhub.core.scoring_types import EventFeatures, ScoreBreakdown
 
-# The text sketches a case keeps: its first report's and its latest ones'.
-MAX_SKETCHES = 4
 _NO_MATCH = ScoreBreakdown(total=0.0)
 _SOURCE_ORDER = {"grid": 0, "hotline": 1, "petition": 2, "video": 3}
 
@@ -208,35 +201,12 @@ def _open(
     state.refs[bare_ref(event.source_id)] = case.case_id
     state.refs[case.case_id] = case.case_id
     file_deadline(state, case)
-    state.index.add(_profile_of(case.case_id, f))
+    state.index.add(profile_of(case.case_id, f))
     return [
         CaseOpened(
             case.case_id, event.event_ref, at, case.category, f.township, priority, repeat_of
         )
     ]
-
-
-def _profile_of(case_id: str, f: EventFeatures) -> CaseProfile:
-    at = f.event.occurred_at
-    return CaseProfile(
-        case_id=case_id,
-        category=f.category.code,
-        lon=f.lon,
-        lat=f.lat,
-        township=f.township,
-        village=f.village,
-        first_at=at,
-        last_at=at,
-        expires_at=at + f.category.window,
-        first_us=f.at_us,
-        last_us=f.at_us,
-        sketches=(f.sketch,),
-        address=f.address,
-        village_name=f.village_name,
-        houses=tuple(sorted(f.houses)),
-        tokens=tuple(sorted(f.tokens)),
-        orgs=tuple(sorted(f.orgs)),
-    )
 
 
 def _attach(
@@ -256,7 +226,7 @@ def _attach(
     case.version += 1
     state.refs[bare_ref(event.source_id)] = case.case_id
     _fill_region(case, f)
-    _update_profile(state, case, f, policy)
+    update_profile(state.index, case, f, policy)
     reason = "report_attached"
     category = policy.category(case.category)
     priority = compute_priority(
@@ -283,50 +253,6 @@ def _fill_region(case: Case, f: EventFeatures) -> None:
         case.township_code = f.township
     if case.village_code is None and f.township == case.township_code:
         case.village_code = f.village
-
-
-def _update_profile(
-    state: CorrelationState, case: Case, f: EventFeatures, policy: CorrelationPolicy
-) -> None:
-    index = state.index
-    p = index.profiles.get(case.case_id)
-    if p is None:
-        # The case had left the index; a report quoting it makes it correlatable again.
-        revived = _profile_of(case.case_id, f)
-        revived.category = case.category
-        index.add(revived)
-        case.person_token_count += len(f.tokens)
-        return
-    old_keys = index.keys_of(p)
-    at = f.event.occurred_at
-    p.first_at = min(p.first_at, at)
-    p.last_at = max(p.last_at, at)
-    p.first_us = min(p.first_us, f.at_us)
-    p.last_us = max(p.last_us, f.at_us)
-    if p.lon is None and f.lon is not None:
-        p.lon, p.lat = f.lon, f.lat
-    if p.township is None:
-        p.township = f.township
-    if p.village is None and p.township == f.township:
-        p.village = f.village
-    p.address = p.address or f.address
-    p.village_name = p.village_name or f.village_name
-    p.houses = tuple(sorted(set(p.houses) | f.houses))
-    if not f.orgs.issubset(p.orgs):
-        p.orgs = tuple(sorted(f.orgs.union(p.orgs)))
-    p.sketches = (p.sketches[0], *p.sketches[1:][-(MAX_SKETCHES - 2) :], f.sketch)
-    new_tokens = sorted(f.tokens.difference(p.tokens))
-    if new_tokens:
-        p.tokens = (*p.tokens, *new_tokens)
-        index.add_tokens(case.case_id, new_tokens)
-    case.person_token_count = len(p.tokens)
-    if index.keys_of(p) != old_keys:
-        index.move(p, old_keys)
-    expires = p.last_at + policy.category(p.category).window
-    if expires > p.expires_at:
-        previous = p.expires_at
-        p.expires_at = expires
-        index.reschedule(p, previous)
 
 
 def file_deadline(state: CorrelationState, case: Case) -> None:

@@ -283,9 +283,7 @@ def policy_from_mapping(data: Mapping[str, Any]) -> CorrelationPolicy:
         if len(pair) != 2 or unknown:
             raise ValueError(f"bad compatible pair {pair!r}: unknown {unknown}")
     weights = Weights(**{k: float(v) for k, v in data.get("weights", {}).items()})
-    retention = parse_window(str(data.get("finished_retention", "14d")))
-    if retention < _HOUR:
-        raise ValueError(f"finished_retention {retention} is shorter than an hour")
+    retention = _retention(data)
     fallback = str(data.get("fallback_category", "other"))
     if fallback not in categories:
         raise ValueError(f"fallback category {fallback!r} is not in the category table")
@@ -300,6 +298,13 @@ def policy_from_mapping(data: Mapping[str, Any]) -> CorrelationPolicy:
         fallback_category=fallback,
         finished_retention=retention,
     )
+
+
+def _retention(data: Mapping[str, Any]) -> timedelta:
+    retention = parse_window(str(data.get("finished_retention", "14d")))
+    if retention < _HOUR:
+        raise ValueError(f"finished_retention {retention} is shorter than an hour")
+    return retention
 
 
 def _hours(table: Mapping[Any, Any]) -> dict[int, int]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fusionhub.core.candidates import CandidateIndex
+from fusionhub.core.case_profiles import MAX_SKETCHES
 from fusionhub.core.cases import Case
-from fusionhub.core.correlation import MAX_SKETCHES
-from fusionhub.core.scoring import CaseProfile
+from fusionhub.core.scoring_types import CaseProfile
 
 
 def merge_profiles(index: CandidateIndex, gone_id: str, survivor: Case) -> CaseProfile | None:

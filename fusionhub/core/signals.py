@@ -9,12 +9,8 @@ was. A unit test keeps ``total == sum(weight * value)`` for the engine's own bre
 from __future__ import annotations
 
 from fusionhub.core.policy import CorrelationPolicy
-from fusionhub.core.scoring import (
-    _TEXT_SATURATION,
-    CaseProfile,
-    EventFeatures,
-    _admin_place,
-)
+from fusionhub.core.scoring import _TEXT_SATURATION, _admin_place
+from fusionhub.core.scoring_types import CaseProfile, EventFeatures
 from fusionhub.core.spatial import local_distance_m
 from fusionhub.core.textsim import address_grams
 

@@ -23,7 +23,8 @@ from fusionhub.core.cases import Case, CaseLevel
 from fusionhub.core.correlation import CorrelationState, file_deadline, new_state
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.core.retention import note_finished
-from fusionhub.core.scoring import CaseProfile, bare_ref
+from fusionhub.core.scoring import bare_ref
+from fusionhub.core.scoring_types import CaseProfile
 
 
 @dataclass(frozen=True, slots=True)

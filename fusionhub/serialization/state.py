@@ -17,8 +17,8 @@ from typing import Any
 
 from fusionhub.core.cases import Case, CaseLevel, CaseStatus, Correction, Transition
 from fusionhub.core.events import Platform, Source
-from fusionhub.core.scoring import CaseProfile, epoch_us
-from fusionhub.core.scoring_types import ScoreBreakdown
+from fusionhub.core.scoring import epoch_us
+from fusionhub.core.scoring_types import CaseProfile, ScoreBreakdown
 from fusionhub.core.snapshot import CaseEntry
 from fusionhub.serialization.avro import AvroCodec, DecodeError
 from fusionhub.serialization.records import CASE_SUBJECT

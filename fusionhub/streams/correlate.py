@@ -24,10 +24,10 @@ import logging
 import os
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import faust
-from faust.types import TP, EventT
+from faust.types import EventT
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from fusionhub.core.casebook import CaseAction, CaseBook, Change, Outcome
@@ -40,7 +40,9 @@ from fusionhub.serialization.records import (
     TICK_SUBJECT,
     case_to_record,
 )
-from fusionhub.settings import Settings, StreamSettings
+from fusionhub.settings import Settings
+from fusionhub.streams.batches import take_batches
+from fusionhub.streams.gauges import update_gauges
 from fusionhub.streams.inputs import CaseInput, decode_input
 from fusionhub.streams.metrics import StreamMetrics
 from fusionhub.streams.output import Outgoing, OutputProducer
@@ -309,45 +311,4 @@ class CorrelationAgents:
         return (self.topics.dead_letter, source.encode(), letter)
 
     async def _update_gauges(self) -> None:
-        # Recomputed on a timer, not per event: the cost stays off the hot path.
-        group = self.settings.streams.app_id
-        # The consumer drops a partition at a rebalance before faust signals the revocation, and
-        # aiokafka asserts on a dropped partition's highwater; an exception in a timer crashes
-        # the app. The consumer runs in its own thread, so a partition held at the check may be
-        # gone at the call: skip both.
-        assigned = self.app.consumer.assignment()
-        for partition, held in list(self.partitions.held.items()):
-            tp = TP(self.topics.events, partition)
-            if tp not in assigned:
-                continue
-            try:
-                highwater = self.app.consumer.highwater(tp)
-            except AssertionError:
-                continue
-            if highwater is not None:
-                lag = max(highwater - held.applied, 0)
-                self.metrics.consumer_lag.labels(group, tp.topic, str(partition)).set(lag)
-        open_by_county: dict[str, int] = {}
-        for held in list(self.partitions.held.values()):
-            for case in held.book.state.cases.values():
-                if not case.is_finished:
-                    county = case.county_code or "unknown"
-                    open_by_county[county] = open_by_county.get(county, 0) + 1
-        for county, count in open_by_county.items():
-            self.metrics.open_cases.labels(county).set(count)
-
-
-def take_batches(
-    stream: faust.StreamT[bytes], streams: StreamSettings
-) -> AsyncIterator[Sequence[EventT[bytes]]]:
-    """The stream's events in batches of the configured size and wait; an agent's loop.
-
-    The events are not acked: the agent acks each batch once its outputs were acknowledged
-    (``stream.ack``). Faust's ``take_events`` acks a batch even when the agent fails on it,
-    which would commit records never processed.
-    """
-    # noack_take is on the concrete Stream (faust's StreamT interface lacks it).
-    concrete = cast(faust.Stream[bytes], stream)
-    # Typed as values by faust; noack_take yields the events themselves.
-    batches = concrete.noack_take(streams.batch_max, streams.batch_within_s)
-    return cast(AsyncIterator[Sequence[EventT[bytes]]], batches)
+        update_gauges(self.app, self.settings, self.partitions, self.metrics)

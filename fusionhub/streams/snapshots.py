@@ -115,17 +115,7 @@ class PartitionState:
         self.pending.clear()
         snapshot_id = uuid.uuid4().hex
         slot = self.next_slot
-        chunks: list[bytes] = []
-        batch: list[bytes] = []
-        size = 0
-        for data in self.entries.values():
-            if batch and size + len(data) > chunk_bytes:
-                chunks.append(encode_chunk(codec, self.partition, snapshot_id, len(chunks), batch))
-                batch, size = [], 0
-            batch.append(data)
-            size += len(data) + 4
-        if batch or not chunks:
-            chunks.append(encode_chunk(codec, self.partition, snapshot_id, len(chunks), batch))
+        chunks = self._chunks(codec, snapshot_id, chunk_bytes)
         head = SnapshotHead(
             partition=self.partition,
             snapshot_id=snapshot_id,
@@ -140,6 +130,21 @@ class PartitionState:
         )
         stale = range(len(chunks), self.slot_chunks[slot])
         return Snapshot(head, chunks, stale)
+
+    def _chunks(self, codec: AvroCodec, snapshot_id: str, chunk_bytes: int) -> list[bytes]:
+        """Every entry, in order, cut into chunks of at most ``chunk_bytes`` (at least one)."""
+        chunks: list[bytes] = []
+        batch: list[bytes] = []
+        size = 0
+        for data in self.entries.values():
+            if batch and size + len(data) > chunk_bytes:
+                chunks.append(encode_chunk(codec, self.partition, snapshot_id, len(chunks), batch))
+                batch, size = [], 0
+            batch.append(data)
+            size += len(data) + 4
+        if batch or not chunks:
+            chunks.append(encode_chunk(codec, self.partition, snapshot_id, len(chunks), batch))
+        return chunks
 
     def written(self, snapshot: Snapshot, now: float) -> None:
         """The snapshot's head was acknowledged: the next one goes to the other slot."""

@@ -21,7 +21,7 @@ from typing import Any
 from fusionhub.core.correlation import CorrelationState, event_order_key, new_state, step_as
 from fusionhub.core.events import Event
 from fusionhub.core.policy import CorrelationPolicy, Weights
-from fusionhub.core.scoring import EventFeatures
+from fusionhub.core.scoring_types import EventFeatures
 from fusionhub.core.signals import SIGNALS, signal_values
 from fusionhub.evaluation import evaluate
 from fusionhub.ingest.pipeline import partition_key
