@@ -17,6 +17,7 @@ def ensure_topics(
     names: Iterable[str],
     partitions: int | Mapping[str, int],
     configs: Mapping[str, Mapping[str, str]] | None = None,
+    admin: KafkaAdminClient | None = None,
 ) -> list[str]:
     """Create the topics that do not exist yet; returns the ones created.
 
@@ -24,10 +25,12 @@ def ensure_topics(
     is one count for all or a count per name; ``configs`` gives a topic its configs (the hub's
     are in ``topic_specs``). An existing topic keeps its partition count and configs: changing
     the count would move keys between partitions and split incidents, and configs are
-    ``fusionhub topics apply``'s business. Raises kafka errors when the broker cannot be
-    reached, which stops start-up with the broker's own message.
+    ``fusionhub topics apply``'s business. ``admin`` is a client to use (and keep open),
+    else one is opened for the call. Raises kafka errors when the broker cannot be reached,
+    which stops start-up with the broker's own message.
     """
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fusionhub-admin")
+    own = admin is None
+    admin = admin or KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fusionhub-admin")
     try:
         existing = set(admin.list_topics())
         missing = sorted(set(names) - existing)
@@ -46,7 +49,8 @@ def ensure_topics(
                 admin.create_topics(new, raise_errors=False)
         return missing
     finally:
-        admin.close()
+        if own:
+            admin.close()
 
 
 def describe_topics(bootstrap: str, prefix: str) -> dict[str, TopicState]:

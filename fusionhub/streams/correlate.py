@@ -286,6 +286,7 @@ class CorrelationAgents:
     async def _on_shutdown(self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         await self.partitions.stop()
         await self.output.stop()
+        self.router.close()
 
     def _dead_letter(
         self,

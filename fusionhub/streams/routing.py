@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
+from kafka.admin import KafkaAdminClient
+
 from fusionhub.core.cases import Case, CaseLevel
 from fusionhub.settings import Settings
 from fusionhub.streams.output import Outgoing
@@ -21,6 +23,7 @@ class CaseRouter:
         self.topics = topics
         self.settings = settings
         self._known: set[str] = {topics.cases_all}
+        self._admin: KafkaAdminClient | None = None
 
     def topics_for(self, case: Case) -> list[str]:
         """The topics ``case``'s new state goes to."""
@@ -46,8 +49,21 @@ class CaseRouter:
         """
         missing = sorted({n for n in names if n not in self._known})
         if missing:
-            # Compacted by case id (topic_specs), created off the event loop.
-            await asyncio.get_running_loop().run_in_executor(
-                None, ensure_hub_topics, self.settings, missing
-            )
+            # Compacted by case id (topic_specs), created off the event loop, with one admin
+            # client kept for the worker's life (opening one costs more than the request).
+            await asyncio.get_running_loop().run_in_executor(None, self._create, missing)
             self._known.update(missing)
+
+    def _create(self, names: list[str]) -> None:
+        if self._admin is None:
+            bootstrap = self.settings.kafka_bootstrap
+            self._admin = KafkaAdminClient(
+                bootstrap_servers=bootstrap, client_id="fusionhub-router"
+            )
+        ensure_hub_topics(self.settings, names, self._admin)
+
+    def close(self) -> None:
+        """Close the admin client; called once when the worker stops."""
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            admin.close()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kafka.admin import KafkaAdminClient
+
 from fusionhub.settings import Settings, StreamSettings
 from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.topics import TopicNames
@@ -107,12 +109,14 @@ def differences(spec: TopicSpec, partitions: int, configs: dict[str, str]) -> li
     return problems
 
 
-def ensure_hub_topics(settings: Settings, names: list[str] | None = None) -> list[str]:
+def ensure_hub_topics(
+    settings: Settings, names: list[str] | None = None, admin: KafkaAdminClient | None = None
+) -> list[str]:
     """Create the named hub topics (all of ``hub_specs`` when None) that do not exist yet, with
     their configs; returns the ones created. A name without a spec gets the broker's defaults.
 
     Called at start-up by every service before it produces or subscribes, and by the router
-    for a case topic met for the first time.
+    for a case topic met for the first time (with the admin client it keeps).
     """
     wanted = names if names is not None else [spec.name for spec in hub_specs(settings)]
     specs = {name: spec_for(settings, name) for name in wanted}
@@ -122,7 +126,7 @@ def ensure_hub_topics(settings: Settings, names: list[str] | None = None) -> lis
         for name, spec in specs.items()
     }
     configs = {name: spec.configs for name, spec in specs.items() if spec is not None}
-    return ensure_topics(settings.kafka_bootstrap, wanted, partitions, configs)
+    return ensure_topics(settings.kafka_bootstrap, wanted, partitions, configs, admin)
 
 
 def _default_partitions(s: StreamSettings, name: str) -> int:
