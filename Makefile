@@ -47,6 +47,7 @@ bench: setup native system-deps
 	$(BIN)/fusionhub broker start
 	$(BIN)/fusionhub bench ingest
 	$(BIN)/fusionhub bench correlate
+	$(BIN)/fusionhub bench recovery
 	$(BIN)/fusionhub bench hub
 
 clean:

@@ -32,11 +32,12 @@ from fusionhub.bench import stream
 from fusionhub.bench.history import History, Record
 from fusionhub.core.snapshot import restore_state
 from fusionhub.policies import load_policy
+from fusionhub.runtime.heap import paused_collector
 from fusionhub.serialization.records import CASE_SUBJECT
 from fusionhub.settings import Settings
 from fusionhub.streams.admin import drop_topics
 from fusionhub.streams.logreader import LogReader
-from fusionhub.streams.restore import read_state, usable
+from fusionhub.streams.restore import read_recent, usable
 from fusionhub.streams.topic_specs import ensure_hub_topics
 from fusionhub.streams.topics import TopicNames
 from fusionhub.wiring import build_codec
@@ -150,11 +151,13 @@ async def _cold_restore(run: Settings) -> tuple[float, int, dict[str, Any]]:
     reader = LogReader(run.kafka_bootstrap)
     began = time.perf_counter()
     topic = TopicNames(run.topic_prefix).state(run.streams.app_id)
-    records = await read_state(reader, topic, 0)
-    found = usable(codec, records.complete(codec))
-    assert found is not None, "no complete snapshot on the state topic"
-    snapshot, entries = found
-    restore_state(policy, entries, snapshot.head.watermark, snapshot.head.unpruned)
+    # As the worker restores (partitions.Partitions._restore).
+    with paused_collector():
+        records, _ = await read_recent(reader, codec, topic, 0)
+        found = usable(codec, records.complete(codec))
+        assert found is not None, "no complete snapshot on the state topic"
+        snapshot, entries = found
+        restore_state(policy, entries, snapshot.head.watermark, snapshot.head.unpruned)
     seconds = time.perf_counter() - began
     await reader.stop()
     size = sum(

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from fusionhub.core.casebook import CaseBook, Outcome
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.core.snapshot import CaseEntry, restore_state
-from fusionhub.runtime.heap import freeze_long_lived
+from fusionhub.runtime.heap import freeze_long_lived, paused_collector
 from fusionhub.serialization import AvroCodec, DecodeError
 from fusionhub.settings import Settings
 from fusionhub.streams.inputs import decode_input
 from fusionhub.streams.logreader import LogReader
 from fusionhub.streams.metrics import StreamMetrics
 from fusionhub.streams.output import OutputProducer
-from fusionhub.streams.restore import FoundSnapshot, read_state, usable
+from fusionhub.streams.restore import FoundSnapshot, read_recent, read_state, usable
 from fusionhub.streams.snapshots import SLOTS, PartitionState, policy_digest, write_snapshot
 from fusionhub.streams.standby import Standby
 from fusionhub.streams.topics import TopicNames
@@ -176,13 +176,15 @@ class Partitions:
 
     async def _restore(self, partition: int, end_offset: int) -> Held:
         began = time.perf_counter()
-        found = await self._found(partition)
+        with paused_collector():
+            found = await self._found(partition)
         if found is None:
             store = PartitionState(partition, last_at=time.monotonic())
             book, start, source = CaseBook(self.policy), 0, "log"
         else:
             snapshot, entries, source = found
-            book, start, store = self._from_snapshot(partition, snapshot, entries)
+            with paused_collector():
+                book, start, store = self._from_snapshot(partition, snapshot, entries)
         held = Held(book, store, start, start)
         await self._check_log(partition, start, found is not None)
         replayed = await self._replay(held, partition, end_offset)
@@ -203,8 +205,11 @@ class Partitions:
             ready = self.standby.take(partition)
             if ready is not None:
                 return ready.snapshot, ready.entries, "standby"
-        records = await read_state(self.reader, self.state_topic, partition)
-        got = usable(self.codec, records.complete(self.codec))
+        recent, _ = await read_recent(self.reader, self.codec, self.state_topic, partition)
+        got = usable(self.codec, recent.complete(self.codec))
+        if got is None:  # the newest snapshot is unusable: look at everything on the topic
+            records = await read_state(self.reader, self.state_topic, partition)
+            got = usable(self.codec, records.complete(self.codec))
         return None if got is None else (got[0], got[1], "snapshot")
 
     def _from_snapshot(

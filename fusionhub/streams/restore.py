@@ -40,9 +40,11 @@ class StateRecords:
 
     partition: int
     values: dict[bytes, bytes] = field(default_factory=dict)
+    read: int = 0
 
     def put(self, key: bytes | None, value: bytes | None) -> None:
         """Apply one record read from the state topic."""
+        self.read += 1
         if key is None:
             return
         if value is None:
@@ -90,9 +92,39 @@ class StateRecords:
 
 async def read_state(reader: LogReader, topic: str, partition: int) -> StateRecords:
     """Every record of ``partition`` of the state topic, from its start to its current end."""
-    records = StateRecords(partition)
     first, end = await reader.bounds(topic, partition)
-    async for record in reader.records(topic, partition, first, end):
+    return await _read(reader, topic, partition, first, end)
+
+
+async def read_recent(
+    reader: LogReader, codec: AvroCodec, topic: str, partition: int
+) -> tuple[StateRecords, int]:
+    """The end of ``partition`` of the state topic, enough of it to hold its newest complete
+    snapshot, and where that end was.
+
+    A snapshot's chunks and head are written together, just before the tombstones that follow
+    them, so the newest one lies near the end: the reading starts there and goes back further
+    only as far as the newest head says it must. The log cleaner may lag far behind (gigabytes
+    of old snapshots), which a restore then does not read. Falls back to the whole partition
+    when no complete snapshot lies in the end.
+    """
+    first, end = await reader.bounds(topic, partition)
+    window = 64
+    while True:
+        start = max(first, end - window)
+        records = await _read(reader, topic, partition, start, end)
+        if start == first or records.complete(codec):
+            return records, end
+        heads = [h for h in (records.head(codec, slot) for slot in SLOTS) if h is not None]
+        needed = max((h.chunks for h in heads), default=0)
+        window = max(window * 4, 2 * needed + 64)
+
+
+async def _read(
+    reader: LogReader, topic: str, partition: int, start: int, end: int
+) -> StateRecords:
+    records = StateRecords(partition)
+    async for record in reader.records(topic, partition, start, end):
         records.put(record.key, record.value)
     return records
 

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from fusionhub.core.snapshot import CaseEntry
+from fusionhub.runtime.heap import paused_collector
 from fusionhub.serialization import AvroCodec, DecodeError
 from fusionhub.serialization.state import decode_entry
+from fusionhub.streams.logreader import LogReader
 from fusionhub.streams.metrics import StreamMetrics
-from fusionhub.streams.restore import FoundSnapshot, StateRecords
+from fusionhub.streams.restore import FoundSnapshot, StateRecords, read_recent
 
 log = logging.getLogger(__name__)
 # Entries decoded between two yields to the event loop (about 5 ms of work).
@@ -57,6 +59,7 @@ class Standby:
         self._ready: dict[int, Ready] = {}
         self._decoded: dict[int, dict[bytes, CaseEntry]] = {}
         self._changed: set[int] = set()
+        self._reader = LogReader(bootstrap)
 
     def assigned(self, partitions: set[int]) -> None:
         """This worker now holds ``partitions`` (and will restore them): follow the others.
@@ -78,15 +81,18 @@ class Standby:
     async def run(self) -> None:
         """Follow and decode until cancelled. A failure is logged and the loop starts over:
         standby copies are an optimisation, a restore from the topic works without them."""
-        while True:
-            try:
-                await self._follow()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("standby: following %s failed; starting over", self.topic)
-                self._records.clear()
-                await asyncio.sleep(5)
+        try:
+            while True:
+                try:
+                    await self._follow()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("standby: following %s failed; starting over", self.topic)
+                    self._records.clear()
+                    await asyncio.sleep(5)
+        finally:
+            await self._reader.stop()
 
     async def _follow(self) -> None:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
@@ -129,10 +135,13 @@ class Standby:
         consumer.assign(tps)
         for tp in tps:
             if tp.partition not in following:
-                # A copy left from an earlier time here is stale: start from the topic again.
+                # A copy left from an earlier time here is stale: start from the topic again,
+                # at the newest complete snapshot (not at the start: the cleaner may lag).
                 self._ready.pop(tp.partition, None)
-                self._records[tp.partition] = StateRecords(tp.partition)
-                await consumer.seek_to_beginning(tp)
+                records, end = await read_recent(self._reader, self.codec, self.topic, tp.partition)
+                self._records[tp.partition] = records
+                self._changed.add(tp.partition)
+                consumer.seek(tp, end)
 
     async def _decode_changed(self) -> None:
         """Decode the newest complete snapshot of each partition whose records changed."""
@@ -160,7 +169,8 @@ class Standby:
             entry = known.get(data)
             if entry is None:
                 try:
-                    entry = decode_entry(self.codec, data)
+                    with paused_collector():
+                        entry = decode_entry(self.codec, data)
                 except DecodeError as exc:
                     log.warning("standby: partition %s: unreadable entry: %s", partition, exc)
                     return None

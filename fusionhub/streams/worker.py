@@ -8,6 +8,7 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from fusionhub.policies import load_policy
+from fusionhub.runtime.heap import streaming_thresholds
 from fusionhub.settings import Settings
 from fusionhub.streams.app import create_app
 from fusionhub.streams.correlate import CorrelationAgents
@@ -47,6 +48,7 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     The app is built before the broker is asked for anything, so a bad setting or an unusable
     folder fails at once (``ConfigurationError``) rather than after a connection timeout.
     """
+    streaming_thresholds()
     app, _ = build_worker_app(settings)
     ensure_hub_topics(settings)
     warn_about_topics(settings)

@@ -36,13 +36,25 @@ _COUNTERS = [
     "fusionhub_sink_retries",
     "fusionhub_sink_undecodable",
     "fusionhub_api_requests",
+    "fusionhub_state_records_lost",
+    "fusionhub_state_snapshots",
 ]
 _HISTOGRAMS = [
     "fusionhub_ingest_produce_latency_seconds",
     "fusionhub_end_to_end_latency_seconds",
     "fusionhub_api_request_duration_seconds",
+    "fusionhub_state_snapshot_take_seconds",
 ]
-_GAUGES = ["fusionhub_ingest_in_flight", "fusionhub_consumer_lag_records", "fusionhub_open_cases"]
+_GAUGES = [
+    "fusionhub_ingest_in_flight",
+    "fusionhub_consumer_lag_records",
+    "fusionhub_open_cases",
+    "fusionhub_partition_held",
+    "fusionhub_partition_restore_seconds",
+    "fusionhub_state_snapshot_bytes",
+    "fusionhub_state_cases",
+    "fusionhub_standby_offset",
+]
 # Every series the hub exposes, plus `up`, which Prometheus writes for each scrape target.
 KNOWN_SERIES = frozenset(
     [f"{name}_total" for name in _COUNTERS]
