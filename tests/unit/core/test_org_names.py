@@ -48,10 +48,6 @@ def test_a_date_written_with_hao_is_not_a_door_number() -> None:
     assert house_numbers("11月3号起工业路34号门口一直积水") == {"34"}
 
 
-def _pollution(ref: str, hour: int, text: str, point: tuple[float, float]) -> object:
-    return make_event(Source.HOTLINE, ref, at(3, hour), "pollution", text, point=point)
-
-
 def test_two_polluters_named_apart_in_one_village_are_two_cases() -> None:
     here = (120.41403, 29.62452)
     first = make_event(
