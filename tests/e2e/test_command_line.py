@@ -36,6 +36,7 @@ NEEDS: dict[str, tuple[list[str], str]] = {
     "cases stats": (["cases", "stats"], API),
     "cases corrections": (["cases", "corrections", "--out", "corrections.jsonl"], API),
     "registry serve": (["registry", "serve"], REGISTRY),
+    "deadletter show": (["deadletter", "show"], SEALING),
 }
 # Commands that need no secret (the benchmarks and replay make throwaway keys).
 NO_NEEDS: dict[str, list[str]] = {
@@ -47,6 +48,8 @@ NO_NEEDS: dict[str, list[str]] = {
     "bench correlate": ["bench", "correlate"],
     "bench hub": ["bench", "hub"],
     "keys init": ["keys", "init"],
+    # Reads a topic back: a broker is needed, no secret.
+    "tail": ["tail", "events", "--exit-at-end"],
     "replay": ["replay", ".", "--out", "cases.jsonl"],
     "simulate": ["simulate", "--out", "sim"],
     "evaluate": ["evaluate", "--cases", ".", "--truth", "."],
