@@ -114,25 +114,39 @@ def test_a_module_importing_an_undeclared_package_is_caught(tmp_path: Path) -> N
     assert problems[0].startswith("attrs")
 
 
-def locked() -> dict[str, set[Version]]:
+LOCKS = {"requirements.lock": ("runtime",), "requirements-dev.lock": ("runtime", "dev")}
+
+
+def locked(lock: str) -> dict[str, set[Version]]:
     pins: dict[str, set[Version]] = {}
-    for name, version in _PIN.findall((ROOT / "requirements.lock").read_text("utf-8")):
+    for name, version in _PIN.findall((ROOT / lock).read_text("utf-8")):
         pins.setdefault(canonicalize_name(name), set()).add(Version(version))
     return pins
 
 
-def test_the_lock_pins_every_declared_package_within_its_range() -> None:
-    pins = locked()
-    for name, requirement in (declared("runtime") | declared("dev")).items():
-        assert name in pins, f"{name} is declared but not in requirements.lock: run make lock"
+@pytest.mark.parametrize("lock", sorted(LOCKS))
+def test_the_lock_pins_every_declared_package_within_its_range(lock: str) -> None:
+    pins = locked(lock)
+    wanted: dict[str, Requirement] = {}
+    for group in LOCKS[lock]:
+        wanted |= declared(group)
+    for name, requirement in wanted.items():
+        assert name in pins, f"{name} is declared but not in {lock}: run make lock"
         for version in pins[name]:
             assert requirement.specifier.contains(version, prereleases=True), (
-                f"requirements.lock pins {name}=={version} outside {requirement}: run make lock"
+                f"{lock} pins {name}=={version} outside {requirement}: run make lock"
             )
 
 
-def test_the_lock_pins_every_package_with_hashes() -> None:
-    text = (ROOT / "requirements.lock").read_text("utf-8")
+def test_the_runtime_lock_holds_no_development_tool() -> None:
+    tools = {"pytest", "hypothesis", "mypy", "ruff", "uv", "confluent-kafka"}
+    assert tools <= set(declared("dev"))
+    assert tools & set(locked("requirements.lock")) == set()
+
+
+@pytest.mark.parametrize("lock", sorted(LOCKS))
+def test_the_lock_pins_every_package_with_hashes(lock: str) -> None:
+    text = (ROOT / lock).read_text("utf-8")
     entries = re.split(r"\n(?=[A-Za-z0-9])", text.strip())
     assert len(entries) > 50
     for entry in entries:
@@ -142,11 +156,11 @@ def test_the_lock_pins_every_package_with_hashes() -> None:
 def test_make_setup_installs_from_the_lock_and_the_project_without_resolving_again() -> None:
     makefile = (ROOT / "Makefile").read_text("utf-8")
     recipe = makefile.split("$(STAMP): ", 1)[1].split("\n\n", 1)[0]
-    assert "requirements.lock" in recipe.splitlines()[0]  # a new lock reinstalls
-    assert "pip install -q --require-hashes -r requirements.lock" in recipe
+    assert "requirements-dev.lock" in recipe.splitlines()[0]  # a new lock reinstalls
+    assert "pip install -q --require-hashes -r requirements-dev.lock" in recipe
     assert "pip install -q --no-deps -e ." in recipe
     installs = [line for line in recipe.splitlines() if "pip install" in line]
     assert all(
-        "-r requirements.lock" in i or "--no-deps" in i or "pip install -q --upgrade pip" in i
+        "-r requirements-dev.lock" in i or "--no-deps" in i or "--upgrade pip" in i
         for i in installs
     )
