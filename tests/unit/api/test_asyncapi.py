@@ -122,3 +122,11 @@ def test_departments_topics_are_operations_the_hub_receives() -> None:
         "#/channels/raw_video",
         "#/channels/commands",
     }
+
+
+def test_docs_topics_md_names_every_topic_of_the_table() -> None:
+    text = (Path(__file__).resolve().parents[3] / "docs" / "topics.md").read_text("utf-8")
+    for key, spec in TOPICS.items():
+        assert f".{spec.address}`" in text, key
+        for name, value in spec.config.items():
+            assert name in text, f"{key}: {name}"
