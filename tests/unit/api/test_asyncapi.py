@@ -128,5 +128,5 @@ def test_docs_topics_md_names_every_topic_of_the_table() -> None:
     text = (Path(__file__).resolve().parents[3] / "docs" / "topics.md").read_text("utf-8")
     for key, spec in TOPICS.items():
         assert f".{spec.address}`" in text, key
-        for name, value in spec.config.items():
+        for name in spec.config:
             assert name in text, f"{key}: {name}"
