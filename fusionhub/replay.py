@@ -7,7 +7,7 @@ through its own ``CaseBook`` in event-time order, so the cases are the ones the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -78,14 +78,27 @@ def replay(
     return result
 
 
+def input_bytes(folder: Path) -> int:
+    """The size of a replay folder's inputs, for progress shown against it."""
+    files = [folder / f"{s.value}.jsonl" for s in Source if s is not Source.VIDEO]
+    files += sorted((folder / "video").glob("*.xml"))
+    return sum(f.stat().st_size for f in files if f.is_file())
+
+
 def load_events(
-    folder: Path, connectors: Mapping[Source, SourceConnector], received_at: datetime
+    folder: Path,
+    connectors: Mapping[Source, SourceConnector],
+    received_at: datetime,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[ReplayResult, list[Event]]:
-    """Convert every input of ``folder``: the counts (no cases yet) and the accepted events."""
+    """Convert every input of ``folder``: the counts (no cases yet) and the accepted events.
+    ``progress`` hears the size of each input converted."""
     result = ReplayResult()
     seen: set[str] = set()
     events: list[Event] = []
     for source, payload in replay_inputs(folder):
+        if progress is not None:
+            progress(len(payload))
         for item in connectors[source].convert(payload, received_at).results:
             result.received += 1
             if isinstance(item, Rejection):
@@ -102,13 +115,20 @@ def load_events(
     return result, events
 
 
-def correlate_events(events: list[Event], policy: CorrelationPolicy) -> list[Case]:
+def correlate_events(
+    events: list[Event],
+    policy: CorrelationPolicy,
+    progress: Callable[[int], None] | None = None,
+) -> list[Case]:
     """The cases the stream makes of ``events``: one ``CaseBook`` per partition key, in event
-    order. Called by ``replay`` and by the policy fitting on held-out events."""
+    order. Called by ``replay`` and by the policy fitting on held-out events; ``progress``
+    hears every thousand events correlated."""
     books: dict[bytes, CaseBook] = {}
-    for event in sorted(events, key=event_order_key):
+    for done, event in enumerate(sorted(events, key=event_order_key), 1):
         key = partition_key(event.jurisdiction.county_code)
         books.setdefault(key, CaseBook(policy)).on_event(event)
+        if progress is not None and (done % 1000 == 0 or done == len(events)):
+            progress(done % 1000 or 1000)
     cases = [case for book in books.values() for case in book.cases()]
     return sorted(cases, key=lambda c: (c.opened_at, c.case_id))
 

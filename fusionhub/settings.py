@@ -55,9 +55,22 @@ class RegistrySettings(BaseModel):
     url: str | None = None
     username: str | None = None
     password: SecretStr | None = None
+    # Off: the hub only looks its schemas up (POST /subjects/{subject}), for registries that
+    # refuse writes from services; a schema missing there stops start-up.
+    auto_register: bool = True
     serve_host: str = LOOPBACK
     serve_port: int = 8081
     serve_token: SecretStr | None = None
+
+    def require_serve_token(self) -> str:
+        """The token ``fusionhub registry serve`` asks every request for; ``ConfigurationError``
+        when unset."""
+        if self.serve_token is None or not self.serve_token.get_secret_value():
+            raise ConfigurationError(
+                "FUSIONHUB_REGISTRY__SERVE_TOKEN is not set: "
+                "run `fusionhub keys init` to write one to ./.env"
+            )
+        return self.serve_token.get_secret_value()
 
 
 class StreamSettings(BaseModel):
@@ -200,7 +213,7 @@ class SecretSettings(BaseModel):
         return self.sealing_key.get_secret_value().encode()
 
 
-Need = Literal["pii_key", "sealing_key", "ingest_token", "api_token"]
+Need = Literal["pii_key", "sealing_key", "ingest_token", "api_token", "registry_token"]
 EVERY_NEED: tuple[Need, ...] = ("pii_key", "sealing_key", "ingest_token", "api_token")
 
 
@@ -251,6 +264,8 @@ class Settings(BaseSettings):
                 self.secrets.require_sealing_key()
             elif need == "ingest_token":
                 self.ingest.require_token()
+            elif need == "registry_token":
+                self.registry.require_serve_token()
             else:
                 self.api.require_token()
 

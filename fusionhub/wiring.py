@@ -17,12 +17,36 @@ from fusionhub.serialization import (
     SchemaRegistry,
 )
 from fusionhub.serialization.deadletter import DeadLetterWriter
+from fusionhub.serialization.records import (
+    CASE_SUBJECT,
+    COMMAND_SUBJECT,
+    DEAD_LETTER_SUBJECT,
+    DEVICE_HEALTH_SUBJECT,
+    EVENT_SUBJECT,
+    TICK_SUBJECT,
+)
+from fusionhub.serialization.registry import SchemaNotRegisteredError, SchemaRegistryError
 from fusionhub.settings import ConfigurationError, Settings
 from fusionhub.streams.topics import TopicNames
 
+# Every subject some process of the hub writes records of (departments write the raw ones).
+WRITTEN_SUBJECTS = (
+    EVENT_SUBJECT,
+    DEVICE_HEALTH_SUBJECT,
+    DEAD_LETTER_SUBJECT,
+    COMMAND_SUBJECT,
+    TICK_SUBJECT,
+    CASE_SUBJECT,
+)
+
 
 def build_registry(settings: Settings) -> SchemaRegistry:
-    """The embedded registry, or a Confluent-compatible client when ``registry.kind`` says so."""
+    """The embedded registry, or a Confluent-compatible client when ``registry.kind`` says so.
+
+    A remote registry is asked at once for every subject the hub writes (registering them, or
+    only looking them up when ``registry.auto_register`` is off), so a registry without them,
+    or none at the URL, stops the command with one line (``ConfigurationError``).
+    """
     local = EmbeddedSchemaRegistry()
     reg = settings.registry
     if reg.kind == "embedded":
@@ -33,7 +57,21 @@ def build_registry(settings: Settings) -> SchemaRegistry:
             "set the registry's URL, or the kind back to 'embedded'"
         )
     password = reg.password.get_secret_value() if reg.password else None
-    return ConfluentSchemaRegistry(reg.url, local, reg.username, password)
+    remote = ConfluentSchemaRegistry(
+        reg.url, local, reg.username, password, auto_register=reg.auto_register
+    )
+    try:
+        remote.prepare(WRITTEN_SUBJECTS)
+    except SchemaNotRegisteredError as exc:
+        raise ConfigurationError(
+            f"{exc}, and FUSIONHUB_REGISTRY__AUTO_REGISTER is false: register it there, "
+            "or let the hub register its schemas"
+        ) from None
+    except SchemaRegistryError as exc:
+        raise ConfigurationError(
+            f"the schema registry at FUSIONHUB_REGISTRY__URL ({reg.url}) refused: {exc}"
+        ) from None
+    return remote
 
 
 def build_codec(settings: Settings) -> AvroCodec:

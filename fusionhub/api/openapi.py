@@ -123,6 +123,16 @@ def _paths(max_limit: int) -> dict[str, Schema]:
                 },
             }
         },
+        "/asyncapi.json": {
+            "get": {
+                "operationId": "asyncapi",
+                "summary": "The AsyncAPI 3.0 document of the hub's Kafka topics",
+                "responses": {
+                    "200": {"description": "AsyncAPI 3.0 document"},
+                    **_errors("401"),
+                },
+            }
+        },
         "/healthz": {
             "get": {
                 "operationId": "health",

@@ -72,6 +72,8 @@ class ApiService:
         max_limit: int,
         db_threads: int = 4,
         metrics: ApiMetrics | None = None,
+        *,
+        asyncapi: dict[str, Any] | None = None,
     ) -> None:
         self.metrics = metrics or ApiMetrics(CollectorRegistry())
         if not token:
@@ -83,6 +85,8 @@ class ApiService:
         self.max_limit = max_limit
         self.executor = ThreadPoolExecutor(db_threads, thread_name_prefix="api-db")
         self.document = openapi_document(max_limit)
+        # The topics' AsyncAPI document: given by the wiring, which knows the topic prefix.
+        self.asyncapi_document = asyncapi
 
     def app(self) -> web.Application:
         """The aiohttp application; callers bind it to loopback unless told otherwise."""
@@ -93,6 +97,8 @@ class ApiService:
         app.router.add_get("/v1/stats/townships", self.township_stats)
         app.router.add_get("/v1/corrections", self.corrections)
         app.router.add_get("/openapi.json", self.openapi)
+        if self.asyncapi_document is not None:
+            app.router.add_get("/asyncapi.json", self.asyncapi)
         app.router.add_get("/healthz", self.health)
         app.on_cleanup.append(self._close)
         return app
@@ -131,6 +137,10 @@ class ApiService:
     async def openapi(self, _: web.Request) -> web.Response:
         """``GET /openapi.json``: the OpenAPI 3.1 description of this API."""
         return answer(self.document)
+
+    async def asyncapi(self, _: web.Request) -> web.Response:
+        """``GET /asyncapi.json``: the AsyncAPI 3.0 description of the hub's topics."""
+        return answer(self.asyncapi_document or {})
 
     async def health(self, _: web.Request) -> web.Response:
         """``GET /healthz``: the process answers (says nothing about the database)."""

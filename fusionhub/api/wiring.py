@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fusionhub.api.reads import CaseReader, NameLookup
 from fusionhub.api.service import ApiService
 from fusionhub.settings import Settings
@@ -21,6 +23,22 @@ def division_names() -> NameLookup:
     return name_of
 
 
+def topics_document(settings: Settings) -> dict[str, Any]:
+    """The AsyncAPI document of the topics under the configured prefix and partition counts."""
+    from importlib.metadata import version
+
+    from fusionhub.api.asyncapi import asyncapi_document
+    from fusionhub.streams.topics import TopicNames
+
+    return asyncapi_document(
+        TopicNames(settings.topic_prefix),
+        version=version("fusionhub"),
+        bootstrap=settings.kafka_bootstrap,
+        partitions=settings.streams.topic_partitions,
+        case_partitions=settings.streams.case_topic_partitions,
+    )
+
+
 def build_api_service(settings: Settings, migrate: bool = True) -> ApiService:
     """The read API over the configured case store; called by ``fusionhub api`` at start-up.
 
@@ -34,7 +52,12 @@ def build_api_service(settings: Settings, migrate: bool = True) -> ApiService:
     try:
         if migrate:
             migrate_engine(engine)
-        return ApiService(CaseReader(engine, division_names()), token, api.max_limit)
+        return ApiService(
+            CaseReader(engine, division_names()),
+            token,
+            api.max_limit,
+            asyncapi=topics_document(settings),
+        )
     except BaseException:
         engine.dispose()
         raise

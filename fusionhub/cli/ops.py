@@ -29,16 +29,21 @@ def registry() -> None:
 
 @registry.command("serve")
 @click.pass_obj
+@requires("registry_token")
 def registry_serve(settings: Settings) -> None:
-    """Serve schemas/ over Confluent's REST API (read side) on loopback."""
+    """Serve schemas/ over Confluent's REST API on loopback, asking every request for
+    FUSIONHUB_REGISTRY__SERVE_TOKEN (Bearer, or Basic with the token as password)."""
     from aiohttp import web
 
     from fusionhub.serialization import EmbeddedSchemaRegistry
     from fusionhub.serialization.server import registry_app
+    from fusionhub.streams.topics import TopicNames
 
     reg = settings.registry
-    token = reg.serve_token.get_secret_value() if reg.serve_token else None
-    app = registry_app(EmbeddedSchemaRegistry(), token)
+    # Departments publishing with Confluent's default subject names register under
+    # "<topic>-value"; those subjects stand for the record subjects of the topics they name.
+    aliases = TopicNames(settings.topic_prefix).value_subjects()
+    app = registry_app(EmbeddedSchemaRegistry(aliases=aliases), reg.require_serve_token())
     web.run_app(app, host=reg.serve_host, port=reg.serve_port, print=None)
 
 
@@ -61,6 +66,7 @@ def keys_init(env_file: Path) -> None:
         "FUSIONHUB_SECRETS__SEALING_KEY": new_sealing_key(),
         "FUSIONHUB_INGEST__TOKEN": secrets.token_urlsafe(24),
         "FUSIONHUB_API__TOKEN": secrets.token_urlsafe(24),
+        "FUSIONHUB_REGISTRY__SERVE_TOKEN": secrets.token_urlsafe(24),
     }
     added = [f"{k}={v}\n" for k, v in wanted.items() if f"{k}=" not in existing]
     if added:

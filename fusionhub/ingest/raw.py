@@ -12,13 +12,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from fusionhub.core.events import Source
+from fusionhub.streams.topics import TOPICS
 
-RAW_SUBJECTS = {
-    Source.GRID: "fusionhub.raw.GridReport",
-    Source.HOTLINE: "fusionhub.raw.HotlineOrder",
-    Source.PETITION: "fusionhub.raw.Petition",
-    Source.VIDEO: "fusionhub.raw.VideoAlarm",
-}
+RAW_SUBJECTS = {source: TOPICS[f"raw.{source.value}"].subjects[0] for source in Source}
 _VIDEO_TOP = (
     "CmdType",
     "SN",

@@ -6,7 +6,7 @@ import csv
 import json
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -51,6 +51,7 @@ def simulate(
     device_fault_rate: float = 0.03,
     density: float | None = None,
     noise: NoiseRates = DEFAULT_NOISE,
+    progress: Callable[[int], None] | None = None,
 ) -> SimulationSummary:
     """Write a replay folder of exactly ``n_events`` source records into ``out_dir``.
 
@@ -61,7 +62,7 @@ def simulate(
     incidents spread over ``days`` (14 by default). With ``density`` (incidents per township
     per week, every township of ``counties``) the rate is fixed and the span grows until the
     ``n_events`` budget is spent; giving ``days`` too is a ValueError. Raises KeyError for an
-    unknown county code.
+    unknown county code. ``progress`` hears how many records each incident added.
     """
     if density is not None and (days is not None or density <= 0):
         raise ValueError("density must be positive and cannot be combined with days")
@@ -79,13 +80,18 @@ def simulate(
             twins += 1
         neighbour = gen.neighbour(inc)
         batch += [neighbour] if neighbour else []
+        before = len(records)
         for item in batch:
             records.extend(gen.reports(item))
+        if progress is not None:
+            progress(min(len(records), n_events - n_faults) - before)
     records = records[: n_events - n_faults]
     if arrivals:
         gen.days = arrivals.span_days()
     incident_ids = {r.incident_id for r in records if r.incident_id}
     records.extend(gen.device_fault() for _ in range(n_faults))
+    if progress is not None:
+        progress(n_faults)
     _write(out_dir, records, gen)
     return SimulationSummary(
         dict(sorted(Counter(r.source for r in records).items())),

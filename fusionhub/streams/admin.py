@@ -8,26 +8,36 @@ from collections.abc import Iterable
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from fusionhub.streams.topics import spec_of
+
 
 def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> list[str]:
     """Create the topics that do not exist yet; returns the ones created.
 
-    Called at worker and service start-up. An existing topic keeps its partition count: changing
-    it would move keys between partitions and split incidents. Raises kafka errors when the
-    broker cannot be reached, which stops start-up with the broker's own message.
+    Called at worker and service start-up. A topic of the hub's table (``streams.topics.TOPICS``)
+    is created with the retention and clean-up policy the table gives it. An existing topic keeps
+    its partition count and configuration: changing the count would move keys between
+    partitions and split incidents. Raises kafka errors when the broker cannot be reached, which
+    stops start-up with the broker's own message.
     """
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fusionhub-admin")
     try:
         existing = set(admin.list_topics())
         missing = sorted(set(names) - existing)
         if missing:
-            new = [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in missing]
+            new = [_new_topic(name, partitions) for name in missing]
             # Another process may win the race: the topic then exists, which is all we need.
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(new, raise_errors=False)
         return missing
     finally:
         admin.close()
+
+
+def _new_topic(name: str, partitions: int) -> NewTopic:
+    spec = spec_of(name)
+    configs = dict(spec.config) if spec else {}
+    return NewTopic(name, num_partitions=partitions, replication_factor=1, topic_configs=configs)
 
 
 def drop_topics(bootstrap: str, prefix: str) -> list[str]:

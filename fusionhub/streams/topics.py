@@ -1,42 +1,225 @@
-"""Topic names, in one place. Every name hangs off ``settings.topic_prefix``."""
+"""Every topic of the hub, in one table, and their names. Every name hangs off
+``settings.topic_prefix``.
+
+``TOPICS`` says, for each topic, what it carries, how it is keyed and partitioned and how long the
+broker keeps it. Topic creation applies its configuration, the AsyncAPI document
+(``fusionhub.api.asyncapi``) is generated from it, and ``TopicNames`` builds names only from it,
+so a topic cannot be added without saying all of that.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+DAY_MS = 24 * 3600 * 1000
+RAW_SOURCES = ("grid", "hotline", "petition", "video")
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One topic (or family of topics, when ``address`` has a ``{parameter}``)."""
+
+    address: str  # after "<prefix>.", e.g. "events" or "cases.county.{county_code}"
+    summary: str
+    subjects: tuple[str, ...]  # the Avro record names it carries
+    key: str  # what the Kafka record key is
+    partitioning: str
+    # Which setting gives the partition count when the hub creates the topic.
+    partitions_from: Literal["topic_partitions", "case_topic_partitions"]
+    # Broker configuration the hub creates the topic with.
+    config: Mapping[str, str]
+    written_by: str
+    read_by: str
+    # Departments publish here: the embedded registry also accepts their schemas under the
+    # topic-name subject (``<topic>-value``), Confluent serializers' default.
+    departments_publish: bool = False
+    parameters: Mapping[str, str] = field(default_factory=dict)  # name -> regex
+
+
+_RAW_SUBJECTS = {
+    "grid": "fusionhub.raw.GridReport",
+    "hotline": "fusionhub.raw.HotlineOrder",
+    "petition": "fusionhub.raw.Petition",
+    "video": "fusionhub.raw.VideoAlarm",
+}
+_CASE_KEY = "the case id (UTF-8), so every version of a case is in one partition, in order"
+_CASES_CONFIG = {"cleanup.policy": "compact"}
+_CASES_WHY = "compacted: the newest state of every case stays readable, older versions go"
+
+
+def _raw(source: str) -> TopicSpec:
+    return TopicSpec(
+        address=f"raw.{source}",
+        summary=f"Source-native {source} records published by departments",
+        subjects=(_RAW_SUBJECTS[source],),
+        key="any (the record's own id is a good choice); the hub does not use it",
+        partitioning="free: ingest-raw reads every partition and orders nothing by key",
+        partitions_from="topic_partitions",
+        config={"retention.ms": str(7 * DAY_MS)},
+        written_by="departments",
+        read_by="fusionhub ingest-raw, which moves each record into the event log",
+        departments_publish=True,
+    )
+
+
+TOPICS: dict[str, TopicSpec] = {
+    **{f"raw.{source}": _raw(source) for source in RAW_SOURCES},
+    "events": TopicSpec(
+        address="events",
+        summary="The event log: unified events, case actions and clock ticks",
+        subjects=("fusionhub.Event", "fusionhub.CaseCommand", "fusionhub.Tick"),
+        key="the county code (6 digits, UTF-8); ticks have none and name their partition",
+        partitioning="Kafka's default partitioner on the county code: every report of an "
+        "incident, and every action on its case, meets in one partition and one case book",
+        partitions_from="topic_partitions",
+        # A partition's cases are rebuilt by replaying its log from the start: nothing may expire.
+        config={"retention.ms": "-1", "retention.bytes": "-1"},
+        written_by="the ingest API, fusionhub ingest, ingest-raw; the worker (actions, ticks)",
+        read_by="the correlation worker; the case sink (events table)",
+    ),
+    "device-health": TopicSpec(
+        address="device-health",
+        summary="Camera faults, counted and kept, never opened as cases",
+        subjects=("fusionhub.DeviceHealth",),
+        key="the camera's DeviceID (20 digits, UTF-8)",
+        partitioning="Kafka's default partitioner on the DeviceID",
+        partitions_from="topic_partitions",
+        config={"retention.ms": str(30 * DAY_MS)},
+        written_by="the ingest API, fusionhub ingest, ingest-raw",
+        read_by="operations tools; duplicate detection when an ingest process starts",
+    ),
+    "dead-letter": TopicSpec(
+        address="dead-letter",
+        summary="What could not be used, with stage and reason; originals sealed (Fernet)",
+        subjects=("fusionhub.DeadLetter",),
+        key="the source name (grid, hotline, petition, video, commands, UTF-8)",
+        partitioning="Kafka's default partitioner on the source name",
+        partitions_from="topic_partitions",
+        config={"retention.ms": str(30 * DAY_MS)},
+        written_by="every ingest path; the worker (refused actions, undecodable records)",
+        read_by="fusionhub deadletter show; the case sink (counts)",
+    ),
+    "commands": TopicSpec(
+        address="commands",
+        summary="Case actions from command centres and departments (accept, dispatch, merge...)",
+        subjects=("fusionhub.CaseCommand",),
+        key="the county code of the case (6 digits, UTF-8)",
+        partitioning="Kafka's default partitioner on the county code",
+        partitions_from="topic_partitions",
+        config={"retention.ms": str(7 * DAY_MS)},
+        written_by="command centres, departments, fusionhub cases merge | split",
+        read_by="the worker, which forwards each action into the event log",
+        departments_publish=True,
+    ),
+    "cases.all": TopicSpec(
+        address="cases.all",
+        summary="Every new state of every case, with its version",
+        subjects=("fusionhub.Case",),
+        key=_CASE_KEY,
+        partitioning="Kafka's default partitioner on the case id; " + _CASES_WHY,
+        partitions_from="topic_partitions",
+        config=_CASES_CONFIG,
+        written_by="the correlation worker",
+        read_by="the case sink; anyone who wants every case",
+    ),
+    "cases.county": TopicSpec(
+        address="cases.county.{county_code}",
+        summary="States of a county's cases held at county level (escalated, or no township)",
+        subjects=("fusionhub.Case",),
+        key=_CASE_KEY,
+        partitioning="one partition by default; " + _CASES_WHY,
+        partitions_from="case_topic_partitions",
+        config=_CASES_CONFIG,
+        written_by="the correlation worker, creating the topic on a county's first case",
+        read_by="the county's command platform",
+        parameters={"county_code": r"^\d{6}$"},
+    ),
+    "cases.township": TopicSpec(
+        address="cases.township.{township_code}",
+        summary="States of a township's cases, and of one leaving it by escalation",
+        subjects=("fusionhub.Case",),
+        key=_CASE_KEY,
+        partitioning="one partition by default; " + _CASES_WHY,
+        partitions_from="case_topic_partitions",
+        config=_CASES_CONFIG,
+        written_by="the correlation worker, creating the topic on a township's first case",
+        read_by="the township's command platform",
+        parameters={"township_code": r"^\d{9}$"},
+    ),
+}
+
+
+def _address_pattern(spec: TopicSpec) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", spec.address)
+    text = "".join(
+        re.escape(part) if i % 2 == 0 else spec.parameters[part].strip("^$")
+        for i, part in enumerate(parts)
+    )
+    return re.compile(rf"(?P<prefix>.+)\.{text}")
+
+
+_PATTERNS = {key: _address_pattern(spec) for key, spec in TOPICS.items()}
+
+
+def spec_of(topic: str) -> TopicSpec | None:
+    """The table's entry for a topic name under any prefix, or None for a topic of no entry
+    (benchmark scratch topics). Called by topic creation for the configuration to apply."""
+    for key, pattern in _PATTERNS.items():
+        if pattern.fullmatch(topic):
+            return TOPICS[key]
+    return None
 
 
 @dataclass(frozen=True)
 class TopicNames:
+    """Topic names under one prefix, built from ``TOPICS`` only."""
+
     prefix: str = "fusionhub"
+
+    def name(self, key: str, **parameters: str) -> str:
+        """The name of the table's topic ``key``; KeyError for a topic not in ``TOPICS``."""
+        return f"{self.prefix}.{TOPICS[key].address.format(**parameters)}"
 
     def raw(self, source: str) -> str:
         """Source-native Avro records published by departments, one topic per source."""
-        return f"{self.prefix}.raw.{source}"
+        return self.name(f"raw.{source}")
 
     @property
     def events(self) -> str:
-        """Unified, normalised events (fusionhub.Event)."""
-        return f"{self.prefix}.events"
+        """Unified, normalised events (fusionhub.Event), actions and ticks: the event log."""
+        return self.name("events")
 
     @property
     def device_health(self) -> str:
-        return f"{self.prefix}.device-health"
+        return self.name("device-health")
 
     @property
     def dead_letter(self) -> str:
-        return f"{self.prefix}.dead-letter"
+        return self.name("dead-letter")
 
     @property
     def commands(self) -> str:
         """Case actions published by command centres and departments."""
-        return f"{self.prefix}.commands"
+        return self.name("commands")
 
     @property
     def cases_all(self) -> str:
-        return f"{self.prefix}.cases.all"
+        return self.name("cases.all")
 
     def cases_county(self, county_code: str) -> str:
-        return f"{self.prefix}.cases.county.{county_code}"
+        return self.name("cases.county", county_code=county_code)
 
     def cases_township(self, township_code: str) -> str:
-        return f"{self.prefix}.cases.township.{township_code}"
+        return self.name("cases.township", township_code=township_code)
+
+    def value_subjects(self) -> dict[str, str]:
+        """``<topic>-value`` -> record subject, for the topics departments publish to: the
+        subjects Confluent serializers register under by default (TopicNameStrategy)."""
+        return {
+            f"{self.name(key)}-value": spec.subjects[0]
+            for key, spec in TOPICS.items()
+            if spec.departments_publish
+        }

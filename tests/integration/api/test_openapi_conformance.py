@@ -60,3 +60,18 @@ def test_an_answer_with_an_undocumented_field_would_be_caught(document: dict[str
     error = {"error": "x", "fields": [{"field": "a", "message": "b"}], "hint": "undocumented"}
     with pytest.raises(jsonschema.ValidationError, match="hint"):
         check(document, "Error", error)
+
+
+def test_the_asyncapi_document_of_the_topics_is_served_beside_the_openapi_one(
+    running_api: RunningApi, document: dict[str, Any]
+) -> None:
+    from tests.unit.api.test_asyncapi import validator
+
+    status, _, body = fetch(running_api.url + "/asyncapi.json", running_api.token)
+    refused, _, _ = fetch(running_api.url + "/asyncapi.json")
+
+    assert status == 200
+    assert list(validator().iter_errors(body)) == []
+    assert body["channels"]["events"]["address"] == "fusionhub.events"
+    assert "/asyncapi.json" in document["paths"]
+    assert refused == 401

@@ -39,10 +39,11 @@ def codec() -> AvroCodec:
 
 
 def run_cli(
-    settings: Settings, *args: str, timeout: float = 300
+    settings: Settings, *args: str, timeout: float = 300, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``fusionhub ARGS`` as a user would, with ``settings`` in its environment."""
-    env = settings_env(settings)
+    """Run ``fusionhub ARGS`` as a user would, with ``settings`` (and ``env``) in its
+    environment."""
+    env = {**settings_env(settings), **(env or {})}
     env["FUSIONHUB_INGEST__CAMERAS_CSV"] = str(EXAMPLES / "cameras.csv")
     return subprocess.run(
         [sys.executable, "-m", "fusionhub", *args],

@@ -17,6 +17,7 @@ ROUTES = {
     "/v1/stats/townships",
     "/v1/corrections",
     "/openapi.json",
+    "/asyncapi.json",
     "/healthz",
 }
 
