@@ -219,11 +219,12 @@ def _score(
     if cheap + w.text < w.threshold:
         return None
     text_sim = max(map(f.probe.similarity, profile.sketches), default=0.0)
+    likeness = w.text * min(1.0, text_sim / _TEXT_SATURATION)
     # The breakdown's text is what the words say: their likeness and the organisations named.
-    text = w.text * min(1.0, text_sim / _TEXT_SATURATION) + org
+    text = likeness + org
     context_only = not pair.burst and person + distance + address + text <= 0
     return ScoreBreakdown(
-        total=cheap - org + text,
+        total=cheap + likeness,
         person=person,
         distance=distance,
         place=place,
@@ -238,7 +239,6 @@ def _score(
             same_person=same_person,
             text_sim=text_sim,
             context_only=context_only,
-            same_org=org > 0,
         ),
     )
 
@@ -305,7 +305,6 @@ def _veto(
     same_person: bool,
     text_sim: float,
     context_only: bool,
-    same_org: bool,
 ) -> str | None:
     """Rules that keep apart reports that look alike only in place and time."""
     party_defined = pair.party_defined
@@ -313,6 +312,7 @@ def _veto(
     # A caller is often not a party (a worker calls about his employer, a neighbour about a
     # quarrel): the same organisation or the same door number says the story is one.
     same_door = bool(profile.houses and f.houses and not f.houses.isdisjoint(profile.houses))
+    same_org = bool(profile.orgs and f.orgs and not f.orgs.isdisjoint(profile.orgs))
     if party_defined and strangers and text_sim < _SAME_STORY_TEXT and not (same_org or same_door):
         return "different_parties"
     if party_defined and profile.houses and f.houses and f.houses.isdisjoint(profile.houses):
