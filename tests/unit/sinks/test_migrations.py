@@ -35,7 +35,7 @@ def test_migrating_twice_is_harmless_and_records_the_head_revision(tmp_path: Pat
     engine = open_engine(url)
     try:
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_revision() == "0002"
+            assert MigrationContext.configure(conn).get_current_revision() == "0003"
     finally:
         engine.dispose()
 
