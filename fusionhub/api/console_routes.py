@@ -105,7 +105,7 @@ class ConsoleRoutes:
                     continue
                 if message is CLOSED:
                     break
-                await response.write(_frame(str(message["type"]), message.get("case")))
+                await response.write(_frame(str(message["type"]), message.get("case", message)))
                 if message is RESET:
                     break
         except (ConnectionResetError, asyncio.CancelledError):

@@ -36,7 +36,7 @@ RESET = {"type": "reset"}
 CLOSED = {"type": "closed"}
 
 
-@dataclass
+@dataclass(eq=False)  # kept in a set: each subscriber is itself
 class Subscriber:
     """One open stream: its centre and the changes waiting to be written to it."""
 
@@ -136,19 +136,32 @@ class LiveFeed:
             except Exception as exc:
                 log.warning("live feed: %s; retrying in %.1fs", exc, delay)
             finally:
-                self.ready = False
+                self._set_ready(False)
                 with contextlib.suppress(Exception):
                     await consumer.stop()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        positioned: set[Any] = set()
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=2000)
-            self.ready = len(consumer.assignment()) > 0
             for tp, records in batches.items():
                 for record in records:
                     self.take(tp.topic, record.key, record.value)
+            assigned = consumer.assignment()
+            if assigned != positioned:
+                # Ready once every partition's end is known: from then on nothing is missed.
+                for tp in assigned - positioned:
+                    await consumer.position(tp)
+                positioned = set(assigned)
+                self._set_ready(len(positioned) > 0)
+
+    def _set_ready(self, ready: bool) -> None:
+        if ready != self.ready:
+            self.ready = ready
+            for subscriber in list(self.subscribers):
+                subscriber.offer({"type": "state", "ready": ready})
 
     def take(self, topic: str, key: bytes | None, value: bytes | None) -> None:
         """Handle one record of ``topic``; undecodable records are skipped (the worker

@@ -156,8 +156,11 @@ def _cards(conn: Any, case_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
 
 
 def headline(title: str | None, text: str) -> str:
-    """What a board row shows of a report: its title, or the start of its text."""
-    chosen = (title or "").strip() or " ".join(text.split())
+    """What a board row shows of a report: its title (a grid report's is its kind, 占道经营)
+    and the start of its text, at most ``HEADLINE_CHARS`` characters."""
+    words = " ".join(text.split())
+    title = " ".join((title or "").split())
+    chosen = f"{title}：{words}" if title and words and title not in words else words or title
     return chosen if len(chosen) <= HEADLINE_CHARS else chosen[: HEADLINE_CHARS - 1] + "…"
 
 

@@ -99,6 +99,7 @@ def test_the_demo_ends_with_cases_in_the_database_the_county_topics_and_the_api(
             "FUSIONHUB_INGEST__TOKEN": "demo-ingest-token",
             "FUSIONHUB_API__PORT": str(free_port()),
             "FUSIONHUB_API__TOKEN": "demo-api-token",
+            "FUSIONHUB_CONSOLE__PORT": str(free_port()),
             "FUSIONHUB_METRICS__SINK_PORT": str(free_port()),
             "FUSIONHUB_STREAMS__WEB_PORT": str(free_port()),
             "FUSIONHUB_STREAMS__SESSION_TIMEOUT_S": "6",
