@@ -217,7 +217,8 @@ def test_a_township_token_sees_only_its_township_on_the_board_and_through_the_ap
     sign_in(page, hub, "fengqiao")
     expect(page.locator(f'tr.case-row[data-case-id="{mine_id}"]')).to_be_visible()
     shown = page.evaluate("window.fusionhubConsole.boardCaseIds()")
-    assert mine_id in shown and theirs_id not in shown
+    assert mine_id in shown
+    assert theirs_id not in shown
     townships = page.locator("tr.case-row td:nth-child(4)").all_inner_texts()
     assert set(townships) == {"枫桥镇"}
 
@@ -276,7 +277,8 @@ def test_an_action_the_hub_refuses_shows_its_reason(page: Page, hub: RunningHub)
     open_new_case(page, hub, "燃气安全隐患", "饭店燃气管道老化漏气", east_m=4500)
     # Dispatching is offered for a new case, but the worker wants it accepted first.
     answer = act(page, "dispatch", {"#action-department": "镇综治中心"})
-    assert "被拒绝" in answer and "accept the case before dispatching it" in answer
+    assert "被拒绝" in answer
+    assert "accept the case before dispatching it" in answer
     expect(page.locator("#detail-panel .action-result.refused")).to_be_visible()
 
 
