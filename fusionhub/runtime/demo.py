@@ -6,7 +6,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -29,6 +29,12 @@ class DemoOptions:
     rate: float = 40.0
     seed: int | None = None
     exit_when_done: bool = False
+
+
+def demo_start(now: datetime, days: int = 2) -> datetime:
+    """Where the demo's simulated days begin: ``days`` before ``now``, on the hour, so its
+    cases have deadlines still running, some already passed, as a duty officer's board does."""
+    return (now - timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
 
 
 def demo_settings(settings: Settings, run: str, folder: Path) -> tuple[Settings, dict[str, str]]:
@@ -60,7 +66,7 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
     run = "demo" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     folder = ensure_dir(settings.data_dir / "demo" / run, "FUSIONHUB_DATA_DIR")
     seed = options.seed if options.seed is not None else int(time.time()) % 100_000
-    simulate(folder, seed, options.events, days=3)
+    simulate(folder, seed, options.events, days=2, start=demo_start(datetime.now(UTC)))
     settings, env = demo_settings(settings, run, folder)
     for line in console_lines(settings):
         console.print(line, soft_wrap=True, highlight=False, markup=False)
@@ -70,7 +76,7 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
     ep = endpoints(settings)
     for line in ep.lines():
         console.print(line, soft_wrap=True)
-    items = load_feed(folder)
+    items = load_feed(folder, until=datetime.now(UTC))
     token = settings.ingest.token_for("grid") or ""
     feed = HttpFeed(ep.ingest, token, items, options.rate)
     view = CaseView(ep.api, settings.api.token.get_secret_value() if settings.api.token else "")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -335,3 +336,57 @@ def test_the_filtered_list_downloads_as_csv_and_xlsx_that_read_back(
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "案件编号"
     assert {v[0] for v in values[1:]} == on_board
+
+
+def test_the_readme_screenshots_of_the_demo_data(
+    page: Page, hub: RunningHub, tmp_path: Path
+) -> None:
+    """Runs last: it fills the stack with the demo's simulated reports and its duty officer's
+    actions, then photographs the board and a case fused from several sources. With
+    FUSIONHUB_SCREENSHOTS_DIR set (``make screenshots``) the pictures go there (docs/img)."""
+    from fusionhub.runtime.demo import demo_start
+    from fusionhub.runtime.feed import HttpFeed, load_feed
+    from fusionhub.runtime.operator import DutyOfficer
+    from fusionhub.sim.writer import simulate
+    from fusionhub.wiring import build_codec
+
+    simulate(tmp_path, 11, 600, days=2, start=demo_start(datetime.now(UTC)))
+    feed = HttpFeed(
+        hub.endpoints.ingest,
+        hub.ingest_token,
+        load_feed(tmp_path, until=datetime.now(UTC)),
+        rate=300,
+    )
+    feed.start()
+    api = httpx.Client(
+        base_url=hub.endpoints.api, headers={"Authorization": f"Bearer {hub.api_token}"}
+    )
+    officer = DutyOfficer(
+        api,
+        hub.settings.kafka_bootstrap,
+        TopicNames(hub.settings.topic_prefix).commands,
+        build_codec(hub.settings),
+        seed=11,
+    )
+    wait_for(lambda: feed.progress.done, timeout=60)
+    for _ in range(3):
+        officer.act(per_status=4)
+        time.sleep(1.0)
+    officer.close()
+    feed.stop()
+
+    sign_in(page, hub, "zhuji")
+    expect(page.locator("tr.case-row").nth(20)).to_be_visible(timeout=30_000)
+    page.wait_for_function("window.fusionhubConsole.mapCaseIds().length > 20")
+    page.wait_for_timeout(1500)  # the map's fit and cluster animations
+    folder = Path(os.environ.get("FUSIONHUB_SCREENSHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / "console-board.png"))
+
+    fused = api.get("/v1/cases", params={"county": "330681", "open": "true", "limit": 200})
+    chosen = max(fused.json()["items"], key=lambda c: (len(c["sources"]), c["report_count"]))
+    api.close()
+    page.locator(f'tr.case-row[data-case-id="{chosen["case_id"]}"]').click()
+    expect(page.locator("#detail-panel .report").nth(1)).to_be_visible()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(folder / "console-case.png"))

@@ -110,7 +110,7 @@ export class Board {
   row(item) {
     const due = countdown(item.deadline);
     const tags = [];
-    if (item.level === "county" || item.status === "escalated") {
+    if (item.level === "county" && item.status !== "escalated") {
       tags.push(el("span", { class: "tag escalated", text: t("board.escalated") }));
     }
     const classes = ["case-row"];
@@ -137,8 +137,8 @@ export class Board {
         el("span", { class: "case-id", text: item.case_id }),
         ...tags,
       ),
-      el("td", { text: item.township_name || item.township_code || "" }),
-      el("td", { text: label("category", item.category) }),
+      el("td", { class: "township", text: item.township_name || item.township_code || "" }),
+      el("td", { class: "category", text: label("category", item.category) }),
       el("td", {}, ...item.sources.map((s) => el("span", { class: `source src-${s}`, text: label("source", s) }))),
       el("td", {}, el("span", { class: `chip status-${item.status}`, text: label("status", item.status) })),
       el("td", { class: "num", text: item.report_count }),
