@@ -338,6 +338,93 @@ def test_the_filtered_list_downloads_as_csv_and_xlsx_that_read_back(
     assert {v[0] for v in values[1:]} == on_board
 
 
+def read_stream(hub: RunningHub, key: str, seconds: float, found: list[dict[str, Any]]) -> None:
+    """Collect the ``case`` events of ``key``'s live stream for ``seconds``."""
+    headers = {"Authorization": f"Bearer {token_of(hub, key)}"}
+    deadline = time.monotonic() + seconds
+    try:
+        with httpx.stream(
+            "GET", f"{hub.endpoints.api}/v1/stream", headers=headers, timeout=seconds + 5
+        ) as answer:
+            event = ""
+            for line in answer.iter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event == "case":
+                    found.append(json.loads(line[5:]))
+                if time.monotonic() > deadline:
+                    return
+    except httpx.ReadTimeout:
+        return
+
+
+def api_call(hub: RunningHub, key: str, method: str, path: str, **more: Any) -> httpx.Response:
+    token = hub.api_token if key == "province" else token_of(hub, key)
+    headers = {"Authorization": f"Bearer {token}"}
+    return httpx.request(method, f"{hub.endpoints.api}{path}", headers=headers, timeout=30, **more)
+
+
+def test_the_live_stream_and_actions_keep_to_the_token_s_reach(hub: RunningHub) -> None:
+    import threading
+
+    from tests.integration.api.test_openapi_conformance import check
+
+    document = api_call(hub, "province", "GET", "/openapi.json").json()
+    heard: list[dict[str, Any]] = []
+    listener = threading.Thread(target=read_stream, args=(hub, "fengqiao", 6.0, heard))
+    listener.start()
+    time.sleep(1.5)
+    mine = grid_report("安全隐患", "工地脚手架松动", east_m=6000)
+    theirs = grid_report("安全隐患", "暨阳街道工地脚手架松动", east_m=800, township=OTHER_TOWNSHIP)
+    for report in (mine, theirs):
+        ingest(hub, "grid", report)
+    listener.join()
+    mine_id = case_id_for(f"grid:{mine['event_code']}")
+    theirs_id = case_id_for(f"grid:{theirs['event_code']}")
+    assert mine_id in {c["case_id"] for c in heard}
+    assert {c["township_code"] for c in heard} == {TOWNSHIP}
+    wait_for(lambda: stored_case(hub, theirs_id))
+
+    refused = api_call(
+        hub, "fengqiao", "POST", f"/v1/cases/{theirs_id}/actions", json={"action": "accept"}
+    )
+    assert refused.status_code == 403
+    log = (hub.settings.data_dir / "logs" / "api.log").read_text(encoding="utf-8")
+    assert f"action accept on {theirs_id} refused for centre fengqiao" in log
+
+    # A department sees a case once it is dispatched to it, and may resolve it, not accept.
+    body = {"action": "accept"}
+    accepted = api_call(hub, "zhuji", "POST", f"/v1/cases/{theirs_id}/actions", json=body)
+    assert accepted.status_code == 200, accepted.text
+    check(document, "CommandOutcome", accepted.json())
+    assert api_call(hub, "market", "GET", f"/v1/cases/{theirs_id}").status_code == 404
+    body = {"action": "dispatch", "department": "市场监管所"}
+    assert (
+        api_call(hub, "zhuji", "POST", f"/v1/cases/{theirs_id}/actions", json=body).status_code
+        == 200
+    )
+    wait_for(lambda: (stored_case(hub, theirs_id) or {}).get("department") == "市场监管所")
+    assert api_call(hub, "market", "GET", f"/v1/cases/{theirs_id}").status_code == 200
+    reopen = api_call(
+        hub, "market", "POST", f"/v1/cases/{theirs_id}/actions", json={"action": "accept"}
+    )
+    assert reopen.status_code == 403
+    done = api_call(
+        hub,
+        "market",
+        "POST",
+        f"/v1/cases/{theirs_id}/actions",
+        json={"action": "resolve", "note": "已整改"},
+    )
+    assert (done.status_code, done.json()["case"]["status"]) == (200, "resolved")
+    command = api_call(hub, "market", "GET", f"/v1/commands/{done.json()['command_id']}")
+    assert command.json()["outcome"] == "applied"
+    assert (
+        api_call(hub, "fengqiao", "GET", f"/v1/commands/{done.json()['command_id']}").status_code
+        == 404
+    )
+
+
 def test_the_readme_screenshots_of_the_demo_data(
     page: Page, hub: RunningHub, tmp_path: Path
 ) -> None:
