@@ -91,7 +91,7 @@ def console_api(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "who", "status", "schema_name"),
+    "call",
     [
         ("GET", "/v1/console", "p", 200, "ConsoleConfig"),
         ("GET", "/v1/console", "f", 200, "ConsoleConfig"),
@@ -109,16 +109,11 @@ def console_api(tmp_path_factory: pytest.TempPathFactory) -> Any:
     ],
 )
 def test_each_console_answer_has_the_shape_the_document_gives_it(
-    console_api: str,
-    document: dict[str, Any],
-    method: str,
-    path: str,
-    who: str,
-    status: int,
-    schema_name: str,
+    console_api: str, document: dict[str, Any], call: tuple[str, str, str, int, str]
 ) -> None:
     import httpx
 
+    method, path, who, status, schema_name = call
     headers = {"Authorization": f"Bearer {who * 16}"}
     body = {"action": "accept"} if path.endswith("#ok") or "C001" in path or "nope" in path else {}
     url = console_api + path.split("#", maxsplit=1)[0]
