@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: setup native clean-native system-deps demo test unit lint format bench clean
+.PHONY: setup native clean-native system-deps demo test unit lint format bench screenshots clean
 
 setup: $(STAMP)
 
@@ -48,6 +48,11 @@ bench: setup native system-deps
 	$(BIN)/fusionhub bench ingest
 	$(BIN)/fusionhub bench correlate
 	$(BIN)/fusionhub bench hub
+
+# The console pictures in the README and docs/console.md, taken by its browser test from the
+# demo's simulated data.
+screenshots: setup native system-deps
+	FUSIONHUB_SCREENSHOTS_DIR=$(CURDIR)/docs/img $(BIN)/pytest -q tests/e2e/test_console.py -k readme
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -138,15 +138,12 @@ def page_config(settings: Settings) -> Callable[[Centre], dict[str, Any]]:
             "labels": every_label(),
             "languages": list(LANGUAGES),
             "counties": [
-                {"code": c.code, "name": c.name}
-                for c in counties
-                if county is None or c.code == county
+                {"code": c.code, "name": c.name} for c in counties if county in (None, c.code)
             ],
             "townships": [
                 {"code": t.code, "name": t.name, "county_code": t.county_code}
                 for t in townships
-                if (centre.township or t.code) == t.code
-                and (county is None or t.county_code == county)
+                if centre.township in (None, t.code) and county in (None, t.county_code)
             ],
             "departments": list(console.departments),
             "evaluations": list(EVALUATIONS),
