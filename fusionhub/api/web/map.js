@@ -86,7 +86,11 @@ export class CaseMap {
         status: item.status,
       });
       marker.caseId = item.case_id;
-      marker.bindTooltip(el("span", { text: item.headline || item.case_id }));
+      marker.bindTooltip(el("span", { text: item.headline || item.case_id }), {
+        direction: "top",
+        offset: [0, -8],
+        className: "case-tooltip",
+      });
       marker.on("click", () => this.onSelect(item.case_id));
       this.markers.set(item.case_id, marker);
       added.push(marker);
