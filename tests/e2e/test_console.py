@@ -27,7 +27,7 @@ from fusionhub.core.cases import case_id_for
 from fusionhub.runtime.up import prepare, start_services
 from fusionhub.settings import SecretSettings, Settings
 from fusionhub.streams.topics import TopicNames
-from tests.e2e.browser import chromium, save_screenshot
+from tests.e2e.browser import LAPTOP, WALL, chromium, save_screenshot
 from tests.e2e.conftest import RunningHub, hub_env, hub_settings_for
 from tests.integration.streams.harness import case_states, final_cases
 
@@ -215,8 +215,14 @@ def test_a_township_token_sees_only_its_township_on_the_board_and_through_the_ap
     theirs_id = case_id_for(f"grid:{theirs['event_code']}")
     wait_for(lambda: stored_case(hub, mine_id) and stored_case(hub, theirs_id))
 
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     sign_in(page, hub, "fengqiao")
     expect(page.locator(f'tr.case-row[data-case-id="{mine_id}"]')).to_be_visible()
+    # The token travels in headers only: never in an address, never in a cookie.
+    assert requested
+    assert not [url for url in requested if token_of(hub, "fengqiao") in url]
+    assert page.context.cookies() == []
     shown = page.evaluate("window.fusionhubConsole.boardCaseIds()")
     assert mine_id in shown
     assert theirs_id not in shown
@@ -226,6 +232,13 @@ def test_a_township_token_sees_only_its_township_on_the_board_and_through_the_ap
     def get(path: str, key: str) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token_of(hub, key)}"}
         return httpx.get(f"{hub.endpoints.api}{path}", headers=headers, timeout=10)
+
+    # A laptop screen holds the map, the board and the case without scrolling sideways.
+    page.set_viewport_size(LAPTOP)
+    for panel in ("#map", "#board-panel", "#detail-panel"):
+        expect(page.locator(panel)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(WALL)
 
     assert get(f"/v1/cases/{theirs_id}", "fengqiao").status_code == 404
     assert get(f"/v1/cases/{theirs_id}", "zhuji").status_code == 200
@@ -281,6 +294,19 @@ def test_an_action_the_hub_refuses_shows_its_reason(page: Page, hub: RunningHub)
     assert "被拒绝" in answer
     assert "accept the case before dispatching it" in answer
     expect(page.locator("#detail-panel .action-result.refused")).to_be_visible()
+
+
+def test_the_page_is_served_with_a_strict_policy_and_without_a_token(hub: RunningHub) -> None:
+    answer = httpx.get(f"{hub.endpoints.console}/", timeout=10)
+    assert answer.status_code == 200
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe" not in policy
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert httpx.get(f"{hub.endpoints.console}/v1/cases", timeout=10).status_code == 401
+    escape = httpx.get(f"{hub.endpoints.console}/console/..%2f..%2fsettings.py", timeout=10)
+    assert escape.status_code == 404
 
 
 def test_markup_in_a_report_shows_as_text(page: Page, hub: RunningHub) -> None:
