@@ -364,6 +364,18 @@ def test_the_filtered_list_downloads_as_csv_and_xlsx_that_read_back(
     assert {v[0] for v in values[1:]} == on_board
 
 
+def test_the_statistics_view_draws_its_charts_and_table(page: Page, hub: RunningHub) -> None:
+    sign_in(page, hub, "zhuji")
+    page.click("#tab-reports")
+    expect(page.locator(".chart.stacked rect.bar").first).to_be_visible()
+    rows = page.locator("table.stats tbody tr")
+    expect(rows.filter(has_text="枫桥镇")).to_have_count(1)
+    expect(page.locator("table.stats tfoot td").first).to_have_text("合计")
+    page.select_option("#language", "en")
+    expect(page.locator("#report-body h3").first).to_have_text("Cases per day by source")
+    page.select_option("#language", "zh-CN")
+
+
 def read_stream(hub: RunningHub, key: str, seconds: float, found: list[dict[str, Any]]) -> None:
     """Collect the ``case`` events of ``key``'s live stream for ``seconds``."""
     headers = {"Authorization": f"Bearer {token_of(hub, key)}"}

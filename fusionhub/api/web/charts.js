@@ -42,7 +42,7 @@ export function stackedDays(days, keys, nameOf) {
   return el("figure", { class: "chart-box" }, chart, legend);
 }
 
-export function townshipBars(rows, value, format) {
+export function townshipBars(rows, value, format, nameOf) {
   const shown = rows.filter((row) => value(row) !== null);
   const rowHeight = 22;
   const left = 150;
@@ -53,7 +53,7 @@ export function townshipBars(rows, value, format) {
     const y = 4 + index * rowHeight;
     const width = ((WIDTH - left - 70) * value(row)) / most;
     chart.append(
-      svg("text", { x: left - 6, y: y + 15, class: "axis", "text-anchor": "end" }, row.township_name || row.township_code || "-"),
+      svg("text", { x: left - 6, y: y + 15, class: "axis", "text-anchor": "end" }, nameOf(row)),
       svg("rect", { x: left, y: y + 3, width: Math.max(width, 1), height: rowHeight - 8, class: "bar township" }),
       svg("text", { x: left + width + 6, y: y + 15, class: "axis" }, format(value(row))),
     );

@@ -56,9 +56,9 @@ export class Reports {
     const section = (title, content) => el("section", { class: "report-card" }, el("h3", { text: title }), content);
     this.body.append(
       section(t("report.per_day"), stackedDays(report.per_day, SOURCES, (key) => label("source", key))),
-      section(t("report.overdue_rate"), townshipBars(report.townships, (r) => r.overdue_rate, percent)),
-      section(t("report.median_resolve"), townshipBars(report.townships, (r) => r.median_resolve_hours, hours)),
-      section(t("report.repeats"), townshipBars(report.townships, (r) => r.repeats, String)),
+      section(t("report.overdue_rate"), townshipBars(report.townships, (r) => r.overdue_rate, percent, townshipName)),
+      section(t("report.median_resolve"), townshipBars(report.townships, (r) => r.median_resolve_hours, hours, townshipName)),
+      section(t("report.repeats"), townshipBars(report.townships, (r) => r.repeats, String, townshipName)),
       section(t("report.table"), this.table(report, percent, hours)),
     );
   }
@@ -79,10 +79,14 @@ export class Reports {
       "table",
       { class: "stats" },
       el("thead", {}, line(head.map((key) => t(key)), "th")),
-      el("tbody", {}, ...report.townships.map((row) => line(cells(row.township_name || row.township_code || "-", row)))),
+      el("tbody", {}, ...report.townships.map((row) => line(cells(townshipName(row), row)))),
       el("tfoot", {}, line(cells(t("report.total"), report.totals))),
     );
   }
+}
+
+function townshipName(row) {
+  return row.township_name || row.township_code || t("report.no_township");
 }
 
 function isoDay(date) {
