@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements-dev.lock | 
 LOCK   := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
           --generate-hashes --no-header --quiet
 
-.PHONY: setup lock native clean-native system-deps demo test unit lint format bench clean
+.PHONY: setup lock native clean-native system-deps demo test unit lint format bench screenshots clean
 
 # Every package at the version (and hash) requirements-dev.lock pins, then the project itself.
 setup: $(STAMP)
@@ -60,6 +60,11 @@ bench: setup native system-deps
 	$(BIN)/fusionhub bench ingest
 	$(BIN)/fusionhub bench correlate
 	$(BIN)/fusionhub bench hub
+
+# The console pictures in the README and docs/console.md, taken by its browser test from the
+# demo's simulated data.
+screenshots: setup native system-deps
+	FUSIONHUB_SCREENSHOTS_DIR=$(CURDIR)/docs/img $(BIN)/pytest -q tests/e2e/test_console.py -k readme
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

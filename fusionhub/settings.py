@@ -14,7 +14,9 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LOOPBACK = "127.0.0.1"
+from fusionhub.settings_api import LOOPBACK, ApiSettings, CentreSettings, ConsoleSettings
+
+__all__ = ["ApiSettings", "CentreSettings", "ConfigurationError", "ConsoleSettings", "Settings"]
 
 
 class ConfigurationError(Exception):
@@ -156,23 +158,6 @@ class DatabaseSettings(BaseModel):
         return self.url or f"sqlite:///{data_dir / 'fusionhub.db'}"
 
 
-class ApiSettings(BaseModel):
-    """The command-centre read API."""
-
-    host: str = LOOPBACK
-    port: int = 8090
-    token: SecretStr | None = None
-    max_limit: int = 500
-
-    def require_token(self) -> str:
-        """The bearer token the read API asks for; ``ConfigurationError`` when unset."""
-        if self.token is None or not self.token.get_secret_value():
-            raise ConfigurationError(
-                "FUSIONHUB_API__TOKEN is not set: run `fusionhub keys init` to write one to ./.env"
-            )
-        return self.token.get_secret_value()
-
-
 class MetricsSettings(BaseModel):
     """Where the sink exposes /metrics. The worker serves its /metrics on the Faust web port
     (``streams.web_port``); the ingest and read APIs serve theirs on their own ports."""
@@ -237,6 +222,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     data_dir: Path = Field(default_factory=lambda: _home_dir("data"))
 
@@ -293,7 +279,9 @@ def describe_invalid(exc: ValidationError) -> str:
     first = errors[0]
     loc = [str(part) for part in first["loc"]]
     variable = "FUSIONHUB_" + "__".join(loc).upper()
-    shown = "" if loc[:1] == ["secrets"] else f" (got {first.get('input')!r})"
+    # Secrets and tokens are never echoed; a centre's whole entry may hold its token.
+    secret = loc[:1] == ["secrets"] or any(p in ("token", "tokens", "centres") for p in loc)
+    shown = "" if secret else f" (got {first.get('input')!r})"
     more = f"; and {len(errors) - 1} more" if len(errors) > 1 else ""
     message = first["msg"][0].lower() + first["msg"][1:]
     return f"{variable} is invalid: {message}{shown}{more}; fix it in the environment or ./.env"

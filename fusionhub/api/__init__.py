@@ -1,4 +1,5 @@
-"""The command-centre read API over the case store (JSON over HTTP) and its client.
+"""The command-centre read API over the case store (JSON over HTTP), the console it serves on
+a port of its own (``fusionhub/api/web``, docs/console.md), and its client.
 
 ``ApiService`` serves it, ``build_api_service``/``serve_api`` build it from settings,
 ``ApiClient`` is what ``fusionhub cases`` talks to it with.

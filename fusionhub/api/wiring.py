@@ -1,13 +1,33 @@
-"""Building the read API from settings: the only place that reads ``settings.api``."""
+"""Building the read API and the console from settings: the only place that reads
+``settings.api`` and ``settings.console``."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
+
+from fusionhub.api.actions import ActionDesk
+from fusionhub.api.centres import PROVINCE, Centre, CentreDirectory
+from fusionhub.api.console_routes import ConsoleParts, ConsoleRoutes
+from fusionhub.api.divisions import DivisionMap, load_township_boundaries
+from fusionhub.api.labels import LANGUAGES, every_label
+from fusionhub.api.live import LiveFeed
+from fusionhub.api.page import ConsolePage
 from fusionhub.api.reads import CaseReader, NameLookup
 from fusionhub.api.service import ApiService
-from fusionhub.settings import Settings
+from fusionhub.api.stats import StatsReader
+from fusionhub.core.casebook import actions_for
+from fusionhub.core.cases import CaseStatus
+from fusionhub.settings import ConfigurationError, Settings
 from fusionhub.sinks.database import migrate_engine, open_engine
+
+EVALUATIONS = ("满意", "基本满意", "不满意")
 
 
 def division_names() -> NameLookup:
@@ -39,33 +59,150 @@ def topics_document(settings: Settings) -> dict[str, Any]:
     )
 
 
-def build_api_service(settings: Settings, migrate: bool = True) -> ApiService:
-    """The read API over the configured case store; called by ``fusionhub api`` at start-up.
+def centre_directory(settings: Settings) -> CentreDirectory:
+    """The tokens of the API: the province-wide one and every configured centre's."""
+    settings.api.require_token()
+    entries: list[tuple[str, Centre]] = []
+    if settings.api.token is not None:
+        entries.append((settings.api.token.get_secret_value(), PROVINCE))
+    for key, given in settings.api.centres.items():
+        centre = Centre(key, given.name, given.county, given.township, given.department)
+        entries.append((given.token.get_secret_value(), centre))
+    return CentreDirectory(entries)
+
+
+@dataclass
+class BuiltApi:
+    """The service and, when the console is enabled, its page (served on its own port)."""
+
+    service: ApiService
+    page: ConsolePage | None
+
+
+def build_api_service(settings: Settings, migrate: bool = True, live: bool = True) -> BuiltApi:
+    """The read API (and console) over the configured case store; called by ``fusionhub api``.
 
     With ``migrate`` the schema is brought up to date first, so the API can start before the
-    sink has ever run. Raises ``ValueError`` when no token is configured and
-    ``sqlalchemy.exc.OperationalError`` when the database cannot be reached for migrating.
+    sink has ever run; with ``live`` it reads the broker for the live feed and publishes
+    actions. Raises ``ConfigurationError`` for a missing token or an unreadable township file,
+    and ``sqlalchemy.exc.OperationalError`` when the database cannot be reached for migrating.
     """
-    api = settings.api
-    token = api.token.get_secret_value() if api.token else ""
+    directory = centre_directory(settings)
+    townships = _township_boundaries(settings)
     engine = open_engine(settings.database.resolved_url(settings.data_dir))
     try:
         if migrate:
             migrate_engine(engine)
-        return ApiService(
-            CaseReader(engine, division_names()),
-            token,
-            api.max_limit,
+        names = division_names()
+        service = ApiService(
+            CaseReader(engine, names),
+            directory,
+            settings.api.max_limit,
             asyncapi=topics_document(settings),
         )
+        parts = ConsoleParts(
+            stats=StatsReader(engine, names),
+            divisions=DivisionMap(engine, names, townships),
+            page_config=page_config(settings),
+            action_wait_s=settings.console.action_wait_s,
+        )
+        if live:
+            _connect(settings, parts, names)
+        ConsoleRoutes(service, parts)
+        page = ConsolePage(service, settings.console.tile_url) if settings.console.enabled else None
+        return BuiltApi(service, page)
     except BaseException:
         engine.dispose()
         raise
 
 
-def serve_api(settings: Settings) -> None:
-    """Run the read API on ``settings.api.host:port`` until Ctrl-C or SIGTERM."""
-    from aiohttp import web
+def _connect(settings: Settings, parts: ConsoleParts, names: NameLookup) -> None:
+    from fusionhub.streams.topics import TopicNames
+    from fusionhub.wiring import build_codec
 
-    service = build_api_service(settings)
-    web.run_app(service.app(), host=settings.api.host, port=settings.api.port, print=None)
+    codec = build_codec(settings)
+    topics = TopicNames(settings.topic_prefix)
+    parts.live = LiveFeed(settings.kafka_bootstrap, topics, codec, names)
+    parts.desk = ActionDesk(settings.kafka_bootstrap, topics.commands, codec)
+
+
+def _township_boundaries(settings: Settings) -> dict[str, dict[str, Any]] | None:
+    path = settings.console.township_boundaries
+    if path is None:
+        return None
+    try:
+        return load_township_boundaries(path)
+    except ValueError as exc:
+        raise ConfigurationError(f"FUSIONHUB_CONSOLE__TOWNSHIP_BOUNDARIES: {exc}") from None
+
+
+def page_config(settings: Settings) -> Callable[[Centre], dict[str, Any]]:
+    """What ``GET /v1/console`` tells a centre's page, apart from the feed's state."""
+    from fusionhub.policies import load_policy
+    from fusionhub.regions import division_lists
+
+    console = settings.console
+    threshold = load_policy(settings.streams.policy_file).weights.threshold
+    counties, townships = division_lists()
+    tiles = None
+    if console.tile_url:
+        tiles = {
+            "url": console.tile_url,
+            "attribution": console.tile_attribution,
+            "max_zoom": console.tile_max_zoom,
+        }
+
+    def config(centre: Centre) -> dict[str, Any]:
+        county = centre.county or (centre.township[:6] if centre.township else None)
+        return {
+            "centre": centre.describe(),
+            "labels": every_label(),
+            "languages": list(LANGUAGES),
+            "counties": [
+                {"code": c.code, "name": c.name} for c in counties if county in (None, c.code)
+            ],
+            "townships": [
+                {"code": t.code, "name": t.name, "county_code": t.county_code}
+                for t in townships
+                if centre.township in (None, t.code) and county in (None, t.county_code)
+            ],
+            "departments": list(console.departments),
+            "evaluations": list(EVALUATIONS),
+            "actions": {s.value: [a for a in actions_for(s) if centre.may(a)] for s in CaseStatus},
+            "tiles": tiles,
+            "match_threshold": threshold,
+            "max_cases": console.max_cases,
+        }
+
+    return config
+
+
+def serve_api(settings: Settings) -> None:
+    """Run the read API on ``settings.api.host:port`` and the console on
+    ``settings.console.host:port`` until Ctrl-C or SIGTERM."""
+    built = build_api_service(settings)
+    sites = [(built.service.app(), settings.api.host, settings.api.port)]
+    if built.page is not None:
+        console_app = built.service.app()
+        built.page.register(console_app)
+        sites.append((console_app, settings.console.host, settings.console.port))
+    asyncio.run(_serve(sites))
+
+
+async def _serve(sites: list[tuple[web.Application, str, int]]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runners: list[web.AppRunner] = []
+    try:
+        for app, host, port in sites:
+            runner = web.AppRunner(app, handle_signals=False, access_log=None)
+            await runner.setup()
+            runners.append(runner)
+            await web.TCPSite(runner, host, port).start()
+        await stop.wait()
+    finally:
+        for runner in reversed(runners):
+            with contextlib.suppress(Exception):
+                await runner.cleanup()

@@ -26,6 +26,7 @@ from fusionhub.runtime.feed import FeedItem, HttpFeed, load_feed
 from fusionhub.runtime.up import endpoints, prepare, start_services
 from fusionhub.settings import (
     ApiSettings,
+    ConsoleSettings,
     DatabaseSettings,
     IngestSettings,
     SecretSettings,
@@ -48,6 +49,8 @@ def bench_settings(base: Settings, work: Path) -> Settings:
                 token=SecretStr(secrets.token_urlsafe(16)), cameras_csv=work / "sim" / "cameras.csv"
             ),
             "api": ApiSettings(token=SecretStr(secrets.token_urlsafe(16))),
+            # The console plays no part in ingest-to-store; without it one port less is taken.
+            "console": ConsoleSettings(enabled=False),
             "secrets": SecretSettings(
                 pii_key=SecretStr(secrets.token_urlsafe(32)),
                 sealing_key=SecretStr(Fernet.generate_key().decode()),
@@ -68,6 +71,7 @@ def child_env(settings: Settings) -> dict[str, str]:
             "FUSIONHUB_INGEST__TOKEN": settings.ingest.token.get_secret_value(),  # type: ignore[union-attr]
             "FUSIONHUB_INGEST__CAMERAS_CSV": str(settings.ingest.cameras_csv),
             "FUSIONHUB_API__TOKEN": settings.api.token.get_secret_value(),  # type: ignore[union-attr]
+            "FUSIONHUB_CONSOLE__ENABLED": "false",
             "FUSIONHUB_SECRETS__PII_KEY": settings.secrets.require_pii_key().decode(),
             "FUSIONHUB_SECRETS__SEALING_KEY": settings.secrets.require_sealing_key().decode(),
             "FUSIONHUB_STREAMS__APP_ID": settings.streams.app_id,

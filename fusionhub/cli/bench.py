@@ -1,4 +1,4 @@
-"""``fusionhub bench correlate | ingest | hub``: benchmarks that print one JSON line each.
+"""``fusionhub bench correlate | ingest | hub | api``: benchmarks that print one JSON line each.
 
 Both use the configured broker; when nothing answers there and no external
 ``bootstrap_servers`` is configured, they start the local broker and stop it afterwards.
@@ -138,4 +138,33 @@ def hub_cmd(ctx: click.Context, events: int, clients: int) -> None:
     settings = _bench_settings(ctx)
     with _broker(settings), tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as work:
         result = bench_hub(settings, Path(work), events=events, clients=clients)
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@bench.command("api")
+@click.option("--cases", default=100_000, show_default=True, help="Cases in the store.")
+@click.option("--requests", default=100, show_default=True, help="Timed requests per read.")
+@click.option(
+    "--pg-url",
+    help="An empty PostgreSQL database to fill [default: a throwaway cluster from Debian's "
+    "postgresql-15, as the tests use].",
+)
+@click.option(
+    "--backend",
+    "backends",
+    type=click.Choice(["sqlite", "postgresql"]),
+    multiple=True,
+    default=("sqlite", "postgresql"),
+    show_default=True,
+)
+def api_cmd(cases: int, requests: int, pg_url: str | None, backends: tuple[str, ...]) -> None:
+    """The console's reads (board, case list, deep pages, statistics) with a full store, on
+    SQLite and PostgreSQL: p50/p95 in milliseconds. Needs no broker and no secret."""
+    from fusionhub.bench.api import bench_api
+    from fusionhub.bench.pgcluster import PostgresUnavailableError
+
+    try:
+        result = bench_api(cases, requests, pg_url, backends)
+    except PostgresUnavailableError as exc:
+        raise click.ClickException(f"no PostgreSQL to measure: {exc}; or pass --pg-url") from exc
     click.echo(json.dumps(result, ensure_ascii=False))

@@ -52,6 +52,13 @@ def keys() -> None:
     """Secrets for a developer machine."""
 
 
+DEMO_CENTRES = {
+    "zhuji": {"name": "诸暨市社会治理中心", "county": "330681"},
+    "fengqiao": {"name": "枫桥镇综治中心", "township": "330681109"},
+    "market": {"name": "市场监管所", "department": "市场监管所", "county": "330681"},
+}
+
+
 @keys.command("init")
 @click.option(
     "--env-file", type=click.Path(path_type=Path), default=Path(".env"), show_default=True
@@ -68,6 +75,13 @@ def keys_init(env_file: Path) -> None:
         "FUSIONHUB_API__TOKEN": secrets.token_urlsafe(24),
         "FUSIONHUB_REGISTRY__SERVE_TOKEN": secrets.token_urlsafe(24),
     }
+    # A demo set of command centres in the demo's first county (诸暨市): edit or replace them
+    # with your own; each gets a token of its own.
+    for key, fields in DEMO_CENTRES.items():
+        prefix = f"FUSIONHUB_API__CENTRES__{key.upper()}__"
+        if f"{prefix}TOKEN=" not in existing:
+            wanted |= {prefix + name.upper(): value for name, value in fields.items()}
+            wanted[prefix + "TOKEN"] = secrets.token_urlsafe(24)
     added = [f"{k}={v}\n" for k, v in wanted.items() if f"{k}=" not in existing]
     if added:
         with env_file.open("a", encoding="utf-8") as fh:

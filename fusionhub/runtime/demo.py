@@ -6,7 +6,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -17,7 +17,7 @@ from fusionhub.runtime.feed import HttpFeed, load_feed
 from fusionhub.runtime.operator import DutyOfficer
 from fusionhub.runtime.up import check_configuration, endpoints, prepare, start_services
 from fusionhub.runtime.view import CaseView
-from fusionhub.settings import Settings
+from fusionhub.settings import CentreSettings, Settings
 from fusionhub.sim.writer import simulate
 from fusionhub.streams.topics import TopicNames
 from fusionhub.wiring import build_codec
@@ -29,6 +29,12 @@ class DemoOptions:
     rate: float = 40.0
     seed: int | None = None
     exit_when_done: bool = False
+
+
+def demo_start(now: datetime, days: int = 2) -> datetime:
+    """Where the demo's simulated days begin: ``days`` before ``now``, on the hour, so its
+    cases have deadlines still running, some already passed, as a duty officer's board does."""
+    return (now - timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
 
 
 def demo_settings(settings: Settings, run: str, folder: Path) -> tuple[Settings, dict[str, str]]:
@@ -60,15 +66,17 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
     run = "demo" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     folder = ensure_dir(settings.data_dir / "demo" / run, "FUSIONHUB_DATA_DIR")
     seed = options.seed if options.seed is not None else int(time.time()) % 100_000
-    simulate(folder, seed, options.events, days=3)
+    simulate(folder, seed, options.events, days=2, start=demo_start(datetime.now(UTC)))
     settings, env = demo_settings(settings, run, folder)
+    for line in console_lines(settings):
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
     console.print(f"[bold]fusionhub demo[/] {run}: starting the broker and the services…")
     prepare(settings, start_broker=True)
     supervisor = start_services(settings, env)
     ep = endpoints(settings)
     for line in ep.lines():
         console.print(line, soft_wrap=True)
-    items = load_feed(folder)
+    items = load_feed(folder, until=datetime.now(UTC))
     token = settings.ingest.token_for("grid") or ""
     feed = HttpFeed(ep.ingest, token, items, options.rate)
     view = CaseView(ep.api, settings.api.token.get_secret_value() if settings.api.token else "")
@@ -105,6 +113,27 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
     for line in ep.lines():
         console.print(line, soft_wrap=True)
     return summary | {"exit_codes": codes}
+
+
+def console_lines(settings: Settings) -> list[str]:
+    """What the demo says first: where the console is and the tokens to sign in with (the
+    demo's own, from ./.env; the county's first, it sees the most of a county's work)."""
+    if not settings.console.enabled:
+        return []
+    lines = [f"console         http://{settings.console.host}:{settings.console.port}/"]
+    for key, centre in sorted(settings.api.centres.items(), key=lambda kv: _reach_order(kv[1])):
+        reach = centre.township or centre.department or centre.county or ""
+        token = centre.token.get_secret_value()
+        lines.append(f"  token  {centre.name} ({reach}): {token}   [{key}]")
+    if settings.api.token is not None:
+        lines.append(
+            f"  token  province-wide (every county): {settings.api.token.get_secret_value()}"
+        )
+    return lines
+
+
+def _reach_order(centre: CentreSettings) -> int:
+    return 0 if centre.township is None and centre.department is None else 1
 
 
 def _summary(view: CaseView, feed: HttpFeed, run: str, database: str) -> dict[str, object]:

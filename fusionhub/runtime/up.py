@@ -21,9 +21,13 @@ class Endpoints:
     worker_metrics: str
     sink_metrics: str
     database: str
+    console: str | None = None
 
     def lines(self) -> list[str]:
+        """Where everything is, the console first: it is what people open."""
+        first = [f"console         {self.console}/"] if self.console else []
         return [
+            *first,
             f"ingest API      {self.ingest}/v1/ingest/{{grid,hotline,petition,video}}",
             f"read API        {self.api}/v1/cases   (OpenAPI: {self.api}/openapi.json)",
             f"metrics         {self.ingest}/metrics  {self.worker_metrics}  {self.sink_metrics}"
@@ -40,6 +44,11 @@ def endpoints(settings: Settings) -> Endpoints:
         worker_metrics=f"http://{settings.streams.web_host}:{settings.streams.web_port}/metrics",
         sink_metrics=f"http://{m.host}:{m.sink_port}/metrics",
         database=settings.database.resolved_url(settings.data_dir),
+        console=(
+            f"http://{settings.console.host}:{settings.console.port}"
+            if settings.console.enabled
+            else None
+        ),
     )
 
 
@@ -69,16 +78,16 @@ def start_services(settings: Settings, env: Mapping[str, str] | None = None) -> 
     supervisor = Supervisor(settings.data_dir / "logs", env or dict(os.environ))
     supervisor.start()
     ep = endpoints(settings)
+    checks = {
+        "ingest-api": http_ok(f"{ep.ingest}/healthz"),
+        "api": http_ok(f"{ep.api}/healthz"),
+        "worker": http_ok(ep.worker_metrics),
+        "sink": http_ok(ep.sink_metrics),
+    }
+    if ep.console:
+        checks["console"] = http_ok(f"{ep.console}/healthz")
     try:
-        wait_until(
-            supervisor,
-            {
-                "ingest-api": http_ok(f"{ep.ingest}/healthz"),
-                "api": http_ok(f"{ep.api}/healthz"),
-                "worker": http_ok(ep.worker_metrics),
-                "sink": http_ok(ep.sink_metrics),
-            },
-        )
+        wait_until(supervisor, checks)
     except Exception:
         supervisor.stop()
         raise

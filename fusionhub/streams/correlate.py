@@ -129,6 +129,8 @@ class CorrelationAgents:
         except DecodeError as exc:
             return [self._dead_letter("events", "decode", "undecodable_avro", str(exc), data)]
         outcome = self._apply(book, value)
+        # Every change an action makes carries its id, so whoever issued it sees it applied.
+        command_id = value.command_id if isinstance(value, CaseAction) else None
         outgoing = []
         if outcome.refused is not None:
             assert isinstance(value, CaseAction)
@@ -143,7 +145,8 @@ class CorrelationAgents:
                 )
             )
         for change in outcome.changes:
-            record = self.codec.encode(CASE_SUBJECT, case_to_record(change.case, change.change))
+            state = case_to_record(change.case, change.change, command_id)
+            record = self.codec.encode(CASE_SUBJECT, state)
             outgoing.extend(self.router.records_for(change.case, record))
             if self.table is not None:
                 self.table[change.case.case_id.encode()] = record

@@ -47,6 +47,7 @@ NO_NEEDS: dict[str, list[str]] = {
     "bench ingest": ["bench", "ingest"],
     "bench correlate": ["bench", "correlate"],
     "bench hub": ["bench", "hub"],
+    "bench api": ["bench", "api"],
     "keys init": ["keys", "init"],
     # Reads a topic back: a broker is needed, no secret.
     "tail": ["tail", "events", "--exit-at-end"],
@@ -129,6 +130,30 @@ def test_keys_init_writes_what_the_services_ask_for(tmp_path: Path) -> None:
     written = (tmp_path / ".env").read_text(encoding="utf-8")
     for setting in (PII, SEALING, "FUSIONHUB_INGEST__TOKEN", API, REGISTRY):
         assert f"{setting}=" in written
+
+
+def test_keys_init_writes_a_demo_set_of_centre_tokens_the_settings_read(tmp_path: Path) -> None:
+    assert run_bare(tmp_path, ["keys", "init"]).returncode == 0
+    assert run_bare(tmp_path, ["keys", "init"]).returncode == 0  # kept, not doubled
+    written = (tmp_path / ".env").read_text(encoding="utf-8")
+    assert written.count("FUSIONHUB_API__CENTRES__ZHUJI__TOKEN=") == 1
+    program = (
+        "from fusionhub.settings import load_settings; "
+        "print(sorted((k, c.county, c.township, c.department) "
+        "for k, c in load_settings().api.centres.items()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        env=new_user_env(tmp_path / "home"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == (
+        "[('fengqiao', None, '330681109', None), ('market', '330681', None, '市场监管所'), "
+        "('zhuji', '330681', None, None)]"
+    )
 
 
 def test_an_unusable_data_folder_stops_the_worker_in_one_line(tmp_path: Path) -> None:

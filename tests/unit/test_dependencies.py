@@ -29,6 +29,7 @@ TOOLS = {
     "ruff": "make lint",
     "py-spy": "profiles a running worker",
     "uv": "make lock",
+    "types-openpyxl": "type stubs, read by mypy",
 }
 _PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", re.MULTILINE)
 
