@@ -7,47 +7,27 @@ environment itself.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fusionhub.settings_api import LOOPBACK, ApiSettings, CentreSettings, ConsoleSettings
+from fusionhub.broker.options import BrokerSettings
+from fusionhub.errors import LOOPBACK, ConfigurationError
+from fusionhub.paths import home_dir
+from fusionhub.settings_api import ApiSettings, CentreSettings, ConsoleSettings
+from fusionhub.streams.options import StreamSettings
 
-__all__ = ["ApiSettings", "CentreSettings", "ConfigurationError", "ConsoleSettings", "Settings"]
-
-
-class ConfigurationError(Exception):
-    """A setting is missing or unusable. The message is one line that names the setting and the
-    fix; ``fusionhub``'s entry point prints it and exits with status 2, without a traceback."""
-
-
-def _home_dir(kind: str) -> Path:
-    """``$XDG_DATA_HOME/fusionhub`` or ``$XDG_CACHE_HOME/fusionhub``, with the XDG defaults
-    (``~/.local/share``, ``~/.cache``); the spec says to ignore a relative value."""
-    variable, fallback = {
-        "cache": ("XDG_CACHE_HOME", ".cache"),
-        "data": ("XDG_DATA_HOME", ".local/share"),
-    }[kind]
-    given = os.environ.get(variable, "")
-    base = Path(given) if given and Path(given).is_absolute() else Path.home() / fallback
-    return base / "fusionhub"
-
-
-class BrokerSettings(BaseModel):
-    """The local single-node Kafka broker run by ``fusionhub broker``."""
-
-    host: str = LOOPBACK
-    port: int = 9092
-    controller_port: int = 9093
-    kafka_version: str = "4.0.2"
-    log4j_version: str = "2.24.3"
-    data_dir: Path = Field(default_factory=lambda: _home_dir("data") / "broker")
-    cache_dir: Path = Field(default_factory=lambda: _home_dir("cache"))
-    heap: str = "768m"
-    start_timeout_s: float = 90.0
+__all__ = [
+    "ApiSettings",
+    "BrokerSettings",
+    "CentreSettings",
+    "ConfigurationError",
+    "ConsoleSettings",
+    "Settings",
+    "StreamSettings",
+]
 
 
 class RegistrySettings(BaseModel):
@@ -73,41 +53,6 @@ class RegistrySettings(BaseModel):
                 "run `fusionhub keys init` to write one to ./.env"
             )
         return self.serve_token.get_secret_value()
-
-
-class StreamSettings(BaseModel):
-    """The Faust worker."""
-
-    app_id: str = "fusionhub"
-    store: str = "memory://"
-    topic_partitions: int = 4
-    web_host: str = LOOPBACK
-    web_port: int = 6066
-    data_dir: Path = Field(default_factory=lambda: _home_dir("data") / "streams")
-    # Ticks carry wall-clock time into the event log for live overdue checks.
-    tick_interval_s: float = 60.0
-    gauge_interval_s: float = 5.0
-    case_topic_partitions: int = 1
-    # The correlator takes up to ``batch_max`` records at a time, waiting at most
-    # ``batch_within_s`` for them: Faust waits that long for a batch that is not full even when
-    # records are queued, so it is short; the size bounds the work per round-trip. A batch's
-    # outputs are acknowledged before its offsets can be committed.
-    batch_max: int = Field(default=500, ge=1)
-    batch_within_s: float = Field(default=0.005, gt=0)
-    # Bytes fetched per partition per request. Faust's 1 MiB default held a bare agent to ~5k
-    # records/s here; 16 MiB gave ~17k/s (fewer fetch round-trips), at up to that much memory
-    # per assigned partition.
-    fetch_bytes_per_partition: int = Field(default=16 * 1024 * 1024, ge=65_536)
-    # Faust fetches no further than its committed position allows, so a slow commit interval
-    # shows as latency (p50 34 ms at 0.2 s, 1.1 s at 1 s, measured by bench correlate).
-    commit_interval_s: float = 0.2
-    policy_file: Path | None = None
-    # The latest state of every case in a changelog-backed Faust table (memory or RocksDB
-    # store). Off by default: correctness comes from replaying the log, and with faust-streaming
-    # 0.15.3 a worker restoring this table after a SIGKILL was seen to stop fetching.
-    case_table: bool = False
-    # How soon a dead worker's partitions move to the others.
-    session_timeout_s: float = 15.0
 
 
 class IngestSettings(BaseModel):
@@ -148,14 +93,35 @@ class DatabaseSettings(BaseModel):
     as ``postgresql+psycopg://user:password@127.0.0.1:5432/fusionhub``."""
 
     url: str | None = None
-    batch_size: int = 500
-    batch_wait_ms: int = 200
-    retry_initial_s: float = 0.5
-    retry_max_s: float = 15.0
 
     def resolved_url(self, data_dir: Path) -> str:
         """The URL to connect to: the configured one, or a SQLite file under ``data_dir``."""
         return self.url or f"sqlite:///{data_dir / 'fusionhub.db'}"
+
+
+class SinkSettings(BaseModel):
+    """``fusionhub sink``: which case sink it feeds, its consumer group, batching and retries.
+
+    ``kind`` ``sql`` is the case store the read API reads (``FUSIONHUB_DATABASE__URL``);
+    ``jsonl`` appends every case state and report to ``jsonl_path`` instead. Two sinks storing
+    the same cases in different places need consumer groups of their own (``group_id``).
+    """
+
+    kind: Literal["sql", "jsonl"] = "sql"
+    group_id: str | None = None
+    jsonl_path: Path | None = None
+    batch_size: int = Field(default=500, ge=1)
+    batch_wait_ms: int = Field(default=200, ge=1)
+    retry_initial_s: float = Field(default=0.5, gt=0)
+    retry_max_s: float = Field(default=15.0, gt=0)
+
+    def resolved_group_id(self, app_id: str) -> str:
+        """The consumer group: the configured one, or ``<streams.app_id>-sink``."""
+        return self.group_id or f"{app_id}-sink"
+
+    def resolved_jsonl_path(self, data_dir: Path) -> Path:
+        """The JSON Lines file: the configured one, or ``cases.jsonl`` under ``data_dir``."""
+        return self.jsonl_path or data_dir / "cases.jsonl"
 
 
 class MetricsSettings(BaseModel):
@@ -221,10 +187,11 @@ class Settings(BaseSettings):
     secrets: SecretSettings = Field(default_factory=SecretSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    sink: SinkSettings = Field(default_factory=SinkSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
-    data_dir: Path = Field(default_factory=lambda: _home_dir("data"))
+    data_dir: Path = Field(default_factory=lambda: home_dir("data"))
 
     @model_validator(mode="after")
     def _folders_under_data_dir(self) -> Settings:

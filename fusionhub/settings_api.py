@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
-LOOPBACK = "127.0.0.1"
+from fusionhub.errors import LOOPBACK, ConfigurationError
 
 
 class CentreSettings(BaseModel):
@@ -67,8 +67,6 @@ class ApiSettings(BaseModel):
             return self.token.get_secret_value()
         if self.centres:
             return ""
-        from fusionhub.settings import ConfigurationError
-
         raise ConfigurationError(
             "FUSIONHUB_API__TOKEN is not set (nor any FUSIONHUB_API__CENTRES): "
             "run `fusionhub keys init` to write one to ./.env"

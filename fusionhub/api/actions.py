@@ -17,6 +17,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from fusionhub.api.params import FieldProblem, ParamError
+from fusionhub.bus.clients import KafkaClients
 from fusionhub.core.casebook import ACTIONS, CaseAction
 from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.actions import action_to_record
@@ -119,8 +120,10 @@ class ActionDesk:
     time; the route answers 503 and nothing was sent.
     """
 
-    def __init__(self, bootstrap: str, topic: str, codec: AvroCodec, keep: int = 10_000) -> None:
-        self.bootstrap = bootstrap
+    def __init__(
+        self, clients: KafkaClients, topic: str, codec: AvroCodec, keep: int = 10_000
+    ) -> None:
+        self.clients = clients
         self.topic = topic
         self.codec = codec
         self.keep = keep
@@ -145,8 +148,8 @@ class ActionDesk:
     async def _started(self) -> AIOKafkaProducer:
         async with self._starting:
             if self._producer is None:
-                producer = AIOKafkaProducer(
-                    bootstrap_servers=self.bootstrap,
+                producer = self.clients.async_producer(
+                    "actions",
                     acks="all",
                     enable_idempotence=True,
                     request_timeout_ms=10_000,

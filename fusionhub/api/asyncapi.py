@@ -1,6 +1,6 @@
 """The AsyncAPI 3.0 document of the hub's topics, served at ``/asyncapi.json`` by the read API.
 
-Generated from the topic table (``fusionhub.streams.topics.TOPICS``) and the Avro schemas in
+Generated from the topic table (``fusionhub.bus.topics.TOPICS``) and the Avro schemas in
 ``schemas/``, so it cannot drift from what the hub creates and writes: channels with their
 addresses, keys, partitioning and the configuration topics are created with; messages with the
 newest version of their Avro schema (Confluent wire format: magic byte, schema id, Avro binary).
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fusionhub.bus.topics import TOPICS, TopicNames, TopicSpec
 from fusionhub.serialization.registry import EmbeddedSchemaRegistry
-from fusionhub.streams.topics import TOPICS, TopicNames, TopicSpec
 
 AVRO_FORMAT = "application/vnd.apache.avro+json;version=1.9.0"
 KAFKA_BINDING = "0.5.0"

@@ -38,7 +38,7 @@ _EXPORT_TYPES = {
 
 @dataclass
 class ConsoleParts:
-    """What the console's routes work with, built from settings by ``fusionhub.api.wiring``.
+    """What the console's routes work with, built from settings by ``fusionhub.bootstrap.api``.
 
     ``live`` and ``desk`` are None when the API runs without a broker (the tests of the read
     side); their routes then answer 503. ``page_config`` gives the static part of

@@ -25,10 +25,11 @@ from aiokafka import AIOKafkaConsumer
 from fusionhub.api.centres import Centre
 from fusionhub.api.outcomes import Outcome, OutcomeBook
 from fusionhub.api.reads import NameLookup, headline, no_names
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.serialization import AvroCodec, DecodeError
 from fusionhub.serialization.records import CASE_SUBJECT, DEAD_LETTER_SUBJECT, EVENT_SUBJECT
 from fusionhub.sinks.rows import case_row, member_refs
-from fusionhub.streams.topics import TopicNames
 
 log = logging.getLogger(__name__)
 # Sent instead of a change when a subscriber fell too far behind: the page reloads its view.
@@ -73,13 +74,13 @@ class LiveFeed:
 
     def __init__(
         self,
-        bootstrap: str,
+        clients: KafkaClients,
         topics: TopicNames,
         codec: AvroCodec,
         names: NameLookup = no_names,
         keep_events: int = 50_000,
     ) -> None:
-        self.bootstrap = bootstrap
+        self.clients = clients
         self.topics = topics
         self.codec = codec
         self.names = names
@@ -116,8 +117,7 @@ class LiveFeed:
     async def _run(self) -> None:
         delay = 0.5
         while True:
-            consumer = AIOKafkaConsumer(
-                bootstrap_servers=self.bootstrap,
+            consumer = self.clients.async_consumer(
                 group_id=None,
                 enable_auto_commit=False,
                 auto_offset_reset="latest",

@@ -103,7 +103,7 @@ class ApiService:
         self.max_limit = max_limit
         self.executor = ThreadPoolExecutor(db_threads, thread_name_prefix="api-db")
         self.document = openapi_document(max_limit)
-        # The topics' AsyncAPI document: given by the wiring, which knows the topic prefix.
+        # The topics' AsyncAPI document: given by the composition root, which knows the prefix.
         self.asyncapi_document = asyncapi
         # Routes added by the console (``ConsoleRoutes.register``) and its start/stop hooks.
         self.extensions: list[Callable[[web.Application], None]] = []

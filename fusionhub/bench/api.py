@@ -30,37 +30,23 @@ from typing import Any
 
 import httpx
 from aiohttp import web
-from pydantic import SecretStr
 
-from fusionhub.api.wiring import build_api_service
 from fusionhub.bench.api_store import COUNTIES, synthetic_store
 from fusionhub.bench.pgcluster import free_port, start_cluster
-from fusionhub.settings import ApiSettings, CentreSettings, DatabaseSettings, Settings
 
 TARGETS_MS = {"board": 300, "case_list": 300, "stats": 500}
 
 
+# The read API over the store at a URL, with a province token and a county and a township
+# centre ({"province", "county", "township", "county_code", "township_code"}), built as
+# ``fusionhub api`` builds it but without migrating and without the broker.
+ApiFactory = Callable[[str, dict[str, str]], web.Application]
+
+
 @contextmanager
-def served(url: str, tokens: dict[str, str], work: Path) -> Iterator[str]:
+def served(app_for: ApiFactory, url: str, tokens: dict[str, str]) -> Iterator[str]:
     """The API over the store at ``url`` on a free loopback port, in a thread of its own."""
-    county, township = (
-        CentreSettings(name=key, token=SecretStr(tokens[key]), **reach)
-        for key, reach in (
-            ("county", {"county": COUNTIES[0]}),
-            ("township", {"township": tokens["township_code"]}),
-        )
-    )
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        data_dir=work,
-        database=DatabaseSettings(url=url),
-        api=ApiSettings(
-            token=SecretStr(tokens["province"]),
-            centres={"county": county, "township": township},
-        ),
-    )
-    app = build_api_service(settings, migrate=False, live=False).service.app()
-    with _in_thread(app) as base:
+    with _in_thread(app_for(url, {**tokens, "county_code": COUNTIES[0]})) as base:
         yield base
 
 
@@ -101,12 +87,15 @@ def _timed(call: Callable[[], httpx.Response], requests: int) -> dict[str, float
     return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(cuts[18], 1)}
 
 
-def measure(url: str, cases: int, requests: int, work: Path) -> dict[str, Any]:
+def measure(app_for: ApiFactory, url: str, cases: int, requests: int) -> dict[str, Any]:
     """The answer times of each read against the store of ``cases`` cases at ``url``."""
     depth = cases // 2
     tokens = {"province": "p" * 24, "county": "c" * 24, "township": "t" * 24}
     tokens["township_code"] = _busiest_township(url)
-    with served(url, tokens, work) as base, httpx.Client(base_url=base, timeout=60) as client:
+    with (
+        served(app_for, url, tokens) as base,
+        httpx.Client(base_url=base, timeout=60) as client,
+    ):
 
         def ask(who: str, path: str, **params: Any) -> Callable[[], httpx.Response]:
             headers = {"Authorization": f"Bearer {tokens[who]}"}
@@ -191,7 +180,11 @@ def _verdict(figures: dict[str, Any]) -> dict[str, bool]:
 
 
 def bench_api(
-    cases: int, requests: int, pg_url: str | None, backends: tuple[str, ...]
+    app_for: ApiFactory,
+    cases: int,
+    requests: int,
+    pg_url: str | None,
+    backends: tuple[str, ...],
 ) -> dict[str, Any]:
     """Fill a store per backend and time the reads; the JSON line's content."""
     result: dict[str, Any] = {"bench": "api", "cases": cases, "requests": requests}
@@ -201,7 +194,7 @@ def bench_api(
         for backend in backends:
             with _database(backend, work, pg_url) as url:
                 fill_s = synthetic_store(url, cases, now)
-                figures = measure(url, cases, requests, work)
+                figures = measure(app_for, url, cases, requests)
                 figures["fill_s"] = round(fill_s, 1)
                 figures["meets"] = _verdict(figures)
                 result[backend] = figures

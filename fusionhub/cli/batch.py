@@ -7,6 +7,7 @@ import secrets
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import SecretStr
@@ -31,14 +32,8 @@ def replay_cmd(
     """Correlate a replay folder into cases (JSON Lines), exactly as the stream would."""
     from fusionhub.policies import load_policy
     from fusionhub.replay import case_lines, correlate_events, input_bytes, load_events
-    from fusionhub.wiring import build_connectors
 
-    cameras = folder / "cameras.csv"
-    if cameras.exists():
-        ingest = settings.ingest.model_copy(update={"cameras_csv": cameras})
-        settings = settings.model_copy(update={"ingest": ingest})
-    settings = _with_pii_key(settings)
-    connectors = build_connectors(settings)
+    connectors = replay_connectors(settings, folder)
     chosen = load_policy(policy or settings.streams.policy_file)
     # Bars on a terminal only: piped, click prints each label once.
     with click.progressbar(length=input_bytes(folder), label="converting", file=sys.stderr) as bar:
@@ -53,6 +48,16 @@ def replay_cmd(
             for line in result.rejects:
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")
     click.echo(json.dumps(result.summary()), err=True)
+
+
+def replay_connectors(settings: Settings, folder: Path) -> dict[Any, Any]:
+    """The connectors of a replay of ``folder``: its own ``cameras.csv`` when it has one, and
+    a one-off PII key when none is configured (see ``_with_pii_key``)."""
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.ingest import build_connectors
+
+    cameras = folder / "cameras.csv"
+    return build_connectors(Hub(_with_pii_key(settings)), cameras if cameras.exists() else None)
 
 
 def _with_pii_key(settings: Settings) -> Settings:

@@ -93,6 +93,9 @@ def correlate_cmd(
     The default run takes about five minutes, most of it pre-filling a million cases.
     """
     from fusionhub.bench.correlate import QUICK_SIZES, engine_figures, stream_figures
+    from fusionhub.bench.stream import prepare_events
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.bench import StreamPhases
 
     try:
         backlogs = QUICK_SIZES if quick else tuple(int(s) for s in sizes.split(",") if s.strip())
@@ -104,7 +107,11 @@ def correlate_cmd(
         result["engine"] = engine_figures(backlogs, events)
     if part in ("all", "stream"):
         with _broker(settings):
-            result["stream"] = stream_figures(settings, stream_events, rounds, latency_seconds)
+            phases = StreamPhases(Hub(settings))
+            events_in = prepare_events(phases.pipeline_for, phases.hub.codec, stream_events)
+            result["stream"] = stream_figures(
+                phases.new_phase, events_in, rounds, latency_seconds, phases.drop_all
+            )
     click.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -116,13 +123,15 @@ def correlate_cmd(
 def ingest_cmd(ctx: click.Context, events: int, rounds: int, seed: int) -> None:
     """The connector path against kafka-python producing the same bytes, on a simulated feed."""
     from fusionhub.bench.ingest import bench_ingest
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.bench import ingest_runs
     from fusionhub.sim.writer import simulate
 
     settings = _bench_settings(ctx)
     with _broker(settings), tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as tmp:
         folder = Path(tmp)
         simulate(folder, seed, events)
-        result = bench_ingest(settings, folder, rounds)
+        result = bench_ingest(ingest_runs(Hub(settings)), folder, rounds)
     click.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -134,10 +143,13 @@ def hub_cmd(ctx: click.Context, events: int, clients: int) -> None:
     """The whole hub (HTTP ingest to case stored) against the sink alone, and the end-to-end
     latency at half the hub's rate. Uses the default service ports: stop `fusionhub up` first."""
     from fusionhub.bench.hub import bench_hub
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.bench import hub_run
 
     settings = _bench_settings(ctx)
-    with _broker(settings), tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as work:
-        result = bench_hub(settings, Path(work), events=events, clients=clients)
+    with _broker(settings), tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as tmp:
+        work = Path(tmp)
+        result = bench_hub(hub_run(Hub(settings), work), work, events=events, clients=clients)
     click.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -162,9 +174,23 @@ def api_cmd(cases: int, requests: int, pg_url: str | None, backends: tuple[str, 
     SQLite and PostgreSQL: p50/p95 in milliseconds. Needs no broker and no secret."""
     from fusionhub.bench.api import bench_api
     from fusionhub.bench.pgcluster import PostgresUnavailableError
+    from fusionhub.bootstrap.bench import api_app
 
     try:
-        result = bench_api(cases, requests, pg_url, backends)
+        with tempfile.TemporaryDirectory(prefix="fusionhub-bench-api-") as tmp:
+            result = bench_api(api_app(Path(tmp)), cases, requests, pg_url, backends)
     except PostgresUnavailableError as exc:
         raise click.ClickException(f"no PostgreSQL to measure: {exc}; or pass --pg-url") from exc
     click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@bench.command("floor-agent", hidden=True)
+@click.argument("target")
+@click.pass_context
+def floor_agent_cmd(ctx: click.Context, target: str) -> None:
+    """The Faust floor contender's child process: copies the event log to TARGET."""
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.bench import floor_app
+    from fusionhub.streams.worker import run_app
+
+    run_app(floor_app(Hub(context_settings(ctx)), target), "warning")

@@ -17,9 +17,10 @@ from fusionhub.settings import Settings
 @requires("sealing_key")
 def worker(settings: Settings, loglevel: str) -> None:
     """Run the stream processors until SIGTERM or Ctrl-C."""
-    from fusionhub.streams.worker import run_worker
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.worker import run_worker
 
-    run_worker(settings, loglevel)
+    run_worker(Hub(settings), loglevel)
 
 
 @click.group()
@@ -35,9 +36,9 @@ def registry_serve(settings: Settings) -> None:
     FUSIONHUB_REGISTRY__SERVE_TOKEN (Bearer, or Basic with the token as password)."""
     from aiohttp import web
 
+    from fusionhub.bus.topics import TopicNames
     from fusionhub.serialization import EmbeddedSchemaRegistry
     from fusionhub.serialization.server import registry_app
-    from fusionhub.streams.topics import TopicNames
 
     reg = settings.registry
     # Departments publishing with Confluent's default subject names register under
@@ -95,6 +96,7 @@ def keys_init(env_file: Path) -> None:
 @requires("sealing_key")
 def sink(settings: Settings) -> None:
     """Store cases and events in the database until SIGTERM or Ctrl-C."""
-    from fusionhub.sinks.service import run_sink
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.sink import run_sink
 
-    run_sink(settings)
+    run_sink(Hub(settings))

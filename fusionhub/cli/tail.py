@@ -15,17 +15,17 @@ from fusionhub.settings import Settings
 def _open_tail(settings: Settings, topic: str, from_beginning: bool, county: str | None) -> Any:
     """A ``TopicTail`` on ``topic`` (a full name, or one of the table's names without the
     prefix: ``events``, ``cases.county.330681``); a missing topic is a usage error."""
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bus.topics import spec_of
     from fusionhub.streams.tail import TopicMissingError, TopicTail
-    from fusionhub.streams.topics import spec_of
-    from fusionhub.wiring import build_codec
 
     prefixed = f"{settings.topic_prefix}.{topic}"
     if spec_of(topic) is None and spec_of(prefixed) is not None:
         topic = prefixed
-    codec = build_codec(settings)
+    hub = Hub(settings)
     try:
         return TopicTail(
-            settings.kafka_bootstrap, topic, codec, from_beginning=from_beginning, county=county
+            hub.clients, topic, hub.codec, from_beginning=from_beginning, county=county
         )
     except TopicMissingError as exc:
         raise click.UsageError(str(exc)) from None
@@ -85,12 +85,12 @@ def deadletter_show(
     The originals may hold phone and ID-card numbers in clear: they are opened with
     FUSIONHUB_SECRETS__SEALING_KEY, so only a holder of that key sees them.
     """
+    from fusionhub.bootstrap import Hub
     from fusionhub.serialization.jsonview import json_line
-    from fusionhub.streams.topics import TopicNames
-    from fusionhub.wiring import build_codec, build_dead_letters
 
-    letters = build_dead_letters(settings, build_codec(settings))
-    tail = _open_tail(settings, TopicNames(settings.topic_prefix).dead_letter, True, None)
+    hub = Hub(settings)
+    letters = hub.dead_letters()
+    tail = _open_tail(settings, hub.topics.dead_letter, True, None)
     for record in _until_interrupted(tail, exit_at_end=not follow):
         value = record.get("value") or {}
         if source is not None and value.get("source") != source:

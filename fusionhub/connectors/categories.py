@@ -196,7 +196,7 @@ def load_category_table(
 ) -> CategoryTable:
     """Read the category rules (default: the packaged categories.toml) and unified codes.
 
-    Called once by the wiring code at start-up; raises ValueError on unknown codes and
+    Called once by the composition root at start-up; raises ValueError on unknown codes and
     tomllib.TOMLDecodeError on a syntax error in the file.
     """
     data = resources.files("fusionhub").joinpath("data")

@@ -26,7 +26,7 @@ def build_connectors(
     max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
     reject_implausible_points: bool = True,
 ) -> dict[Source, BaseConnector]:
-    """The connector of every source, keyed by Source; called once by the wiring code."""
+    """The connector of every source, keyed by Source; called once by the composition root."""
     json_connectors: dict[Source, type[JsonConnector]] = {
         Source.GRID: GridConnector,
         Source.HOTLINE: HotlineConnector,

@@ -11,8 +11,8 @@ import json
 from typing import Any
 from xml.sax.saxutils import escape
 
+from fusionhub.bus.topics import TOPICS
 from fusionhub.core.events import Source
-from fusionhub.streams.topics import TOPICS
 
 RAW_SUBJECTS = {source: TOPICS[f"raw.{source.value}"].subjects[0] for source in Source}
 _VIDEO_TOP = (

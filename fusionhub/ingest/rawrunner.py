@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 
-from kafka import KafkaConsumer
-
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.events import Source
 from fusionhub.ingest.pipeline import IngestPipeline, IngestReport, PreparedBatch
 from fusionhub.ingest.publisher import KafkaPublisher
 from fusionhub.ingest.raw import RAW_SUBJECTS, native_document
 from fusionhub.serialization import DecodeError
-from fusionhub.streams.topics import TopicNames
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +28,16 @@ class RawTopicRunner:
         self,
         pipeline: IngestPipeline,
         publisher: KafkaPublisher,
-        bootstrap: str,
+        clients: KafkaClients,
         topics: TopicNames,
         group_id: str,
     ) -> None:
         self.pipeline = pipeline
         self.publisher = publisher
         self.by_topic = {topics.raw(s.value): s for s in Source}
-        self.consumer = KafkaConsumer(
+        self.consumer = clients.consumer(
             *self.by_topic,
-            bootstrap_servers=bootstrap,
+            role="ingest-raw",
             group_id=group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from kafka import KafkaProducer
 
+from fusionhub.bus.clients import KafkaClients
 from fusionhub.core.casebook import CaseAction
 from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.actions import action_to_record
@@ -30,13 +30,18 @@ class DutyOfficer:
     """One round per call to ``act``: a few cases move one step each."""
 
     def __init__(
-        self, api: httpx.Client, bootstrap: str, commands_topic: str, codec: AvroCodec, seed: int
+        self,
+        api: httpx.Client,
+        clients: KafkaClients,
+        commands_topic: str,
+        codec: AvroCodec,
+        seed: int,
     ) -> None:
         self.api = api
         self.commands_topic = commands_topic
         self.codec = codec
         self.rng = random.Random(seed)
-        self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        self.producer = clients.producer("duty-officer", acks="all")
         self.actions = 0
 
     def act(self, per_status: int = 6) -> None:

@@ -27,6 +27,8 @@ import faust
 from faust.types import TP, EventT
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.casebook import CaseAction, CaseBook, Change, Outcome
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.serialization import AvroCodec, DecodeError
@@ -37,13 +39,12 @@ from fusionhub.serialization.records import (
     TICK_SUBJECT,
     case_to_record,
 )
-from fusionhub.settings import Settings, StreamSettings
 from fusionhub.streams.inputs import CaseInput, decode_input
 from fusionhub.streams.logreader import read_partition
 from fusionhub.streams.metrics import StreamMetrics
+from fusionhub.streams.options import StreamSettings
 from fusionhub.streams.output import Outgoing, OutputProducer
 from fusionhub.streams.routing import CaseRouter
-from fusionhub.streams.topics import TopicNames
 
 log = logging.getLogger(__name__)
 OVERDUE_ACTOR = "overdue_check"
@@ -56,20 +57,24 @@ class CorrelationAgents:
         self,
         app: faust.App,
         *,
-        settings: Settings,
+        options: StreamSettings,
+        clients: KafkaClients,
+        topics: TopicNames,
+        router: CaseRouter,
         codec: AvroCodec,
         dead_letters: DeadLetterWriter,
         policy: CorrelationPolicy,
         metrics: StreamMetrics,
     ) -> None:
         self.app = app
-        self.settings = settings
+        self.options = options
+        self.clients = clients
         self.codec = codec
         self.dead_letters = dead_letters
         self.policy = policy
-        self.topics = TopicNames(settings.topic_prefix)
-        self.output = OutputProducer(settings.kafka_bootstrap, f"{settings.streams.app_id}-output")
-        self.router = CaseRouter(self.topics, settings)
+        self.topics = topics
+        self.output = OutputProducer(clients, f"{options.app_id}-output")
+        self.router = router
         self.metrics = metrics
         self.books: dict[int, CaseBook] = {}
         self.positions: dict[int, int] = {}
@@ -81,9 +86,9 @@ class CorrelationAgents:
                 default=None,
                 key_type=bytes,
                 value_type=bytes,
-                partitions=settings.streams.topic_partitions,
+                partitions=options.topic_partitions,
             )
-            if settings.streams.case_table
+            if options.case_table
             else None
         )
 
@@ -94,8 +99,8 @@ class CorrelationAgents:
             self._forward_actions
         )
         self.app.agent(self.events_topic, name="correlate", concurrency=1)(self._correlate)
-        self.app.timer(self.settings.streams.tick_interval_s)(self._tick)
-        self.app.timer(self.settings.streams.gauge_interval_s)(self._update_gauges)
+        self.app.timer(self.options.tick_interval_s)(self._tick)
+        self.app.timer(self.options.gauge_interval_s)(self._update_gauges)
         self.app.on_partitions_revoked.connect(self._on_revoked)
         self.app.on_before_shutdown.connect(self._on_shutdown)
         registry = self.metrics.registry
@@ -107,7 +112,7 @@ class CorrelationAgents:
         self.app.page("/metrics")(metrics_page)
 
     async def _correlate(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        async for events in take_batches(stream, self.settings.streams):
+        async for events in take_batches(stream, self.options):
             outgoing: list[Outgoing] = []
             for event in events:
                 message = event.message
@@ -171,8 +176,8 @@ class CorrelationAgents:
     async def _rebuild(self, partition: int, end_offset: int) -> CaseBook:
         book = CaseBook(self.policy)
         replayed = 0
-        bootstrap = self.settings.kafka_bootstrap
-        async for data in read_partition(bootstrap, self.topics.events, partition, end_offset):
+        events = self.topics.events
+        async for data in read_partition(self.clients, events, partition, end_offset):
             try:
                 book.on_input(decode_input(self.codec, data))
             except DecodeError:
@@ -189,7 +194,7 @@ class CorrelationAgents:
         return book
 
     async def _forward_actions(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        async for events in take_batches(stream, self.settings.streams):
+        async for events in take_batches(stream, self.options):
             await self.output.send_all([self._forward(e.key, e.value) for e in events])
             yield None
 
@@ -262,7 +267,7 @@ class CorrelationAgents:
 
     async def _update_gauges(self) -> None:
         # Recomputed on a timer, not per event: the cost stays off the hot path.
-        group = self.settings.streams.app_id
+        group = self.options.app_id
         # The consumer drops a partition at a rebalance before faust signals the revocation, and
         # aiokafka asserts on a dropped partition's highwater; an exception in a timer crashes
         # the app. The consumer runs in its own thread, so a partition held at the check may be

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
+
+from fusionhub.bus.clients import KafkaClients
 
 
 async def read_partition(
-    bootstrap: str, topic: str, partition: int, end_offset: int, batch: int = 5000
+    clients: KafkaClients, topic: str, partition: int, end_offset: int, batch: int = 5000
 ) -> AsyncIterator[bytes]:
     """Yield the values of ``topic``/``partition`` from its start up to ``end_offset``
     (exclusive), in log order.
@@ -19,9 +21,7 @@ async def read_partition(
     """
     if end_offset <= 0:
         return
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=batch
-    )
+    consumer = clients.async_consumer(enable_auto_commit=False, max_poll_records=batch)
     await consumer.start()
     try:
         tp = TopicPartition(topic, partition)

@@ -14,6 +14,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
+from fusionhub.bus.clients import KafkaClients
+
 # A record handed to the producer; awaiting it waits for the broker's acknowledgement.
 Delivery = Awaitable[Any]
 # A record to send: topic, key, value.
@@ -30,9 +32,9 @@ class OutputProducer:
 
     # No linger: a whole batch is queued before the producer's sender runs, so it is one
     # request anyway, and the agent waits for its acknowledgement before going on.
-    def __init__(self, bootstrap: str, client_id: str, linger_ms: int = 0) -> None:
+    def __init__(self, clients: KafkaClients, client_id: str, linger_ms: int = 0) -> None:
+        self._clients = clients
         self._config: dict[str, Any] = {
-            "bootstrap_servers": bootstrap,
             "client_id": client_id,
             "acks": "all",
             "enable_idempotence": True,
@@ -67,7 +69,7 @@ class OutputProducer:
     async def _start(self) -> AIOKafkaProducer:
         async with self._starting:
             if self._producer is None:
-                producer = AIOKafkaProducer(**self._config)
+                producer = self._clients.async_producer("output", **self._config)
                 await producer.start()
                 self._producer = producer
         return self._producer

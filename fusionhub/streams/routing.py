@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.cases import Case, CaseLevel
-from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.output import Outgoing
-from fusionhub.streams.topics import TopicNames
 
 
 class CaseRouter:
@@ -17,9 +15,10 @@ class CaseRouter:
     township's topic; a county-level case (escalated, or with no known township) to its county's.
     An escalated case's first county-level state also goes to the township it leaves."""
 
-    def __init__(self, topics: TopicNames, settings: Settings) -> None:
+    def __init__(self, topics: TopicNames, create_topics: Callable[[list[str]], object]) -> None:
         self.topics = topics
-        self.settings = settings
+        # Creates case topics with their partition count (blocking; run off the event loop).
+        self.create_topics = create_topics
         self._known: set[str] = {topics.cases_all}
 
     def topics_for(self, case: Case) -> list[str]:
@@ -46,11 +45,5 @@ class CaseRouter:
         """
         missing = sorted({n for n in names if n not in self._known})
         if missing:
-            await asyncio.get_running_loop().run_in_executor(
-                None,
-                ensure_topics,
-                self.settings.kafka_bootstrap,
-                missing,
-                self.settings.streams.case_topic_partitions,
-            )
+            await asyncio.get_running_loop().run_in_executor(None, self.create_topics, missing)
             self._known.update(missing)

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 
+from fusionhub.bus.clients import KafkaClients
 from fusionhub.serialization import AvroCodec, DecodeError
 from fusionhub.serialization.jsonview import county_of
 
@@ -42,7 +43,7 @@ class TopicTail:
 
     def __init__(
         self,
-        bootstrap: str,
+        clients: KafkaClients,
         topic: str,
         codec: AvroCodec,
         *,
@@ -52,9 +53,7 @@ class TopicTail:
         self.topic = topic
         self.codec = codec
         self.county = county
-        self.consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
-        )
+        self.consumer = clients.consumer(role="tail", enable_auto_commit=False, group_id=None)
         self.partitions = self._partitions(wait_s=5.0)
         self.consumer.assign(self.partitions)
         if from_beginning:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from fusionhub.bootstrap import Hub, runtime
 from fusionhub.runtime.supervisor import Supervisor
-from fusionhub.runtime.up import Endpoints, endpoints, prepare, start_services
+from fusionhub.runtime.up import Endpoints
 from fusionhub.settings import (
     ApiSettings,
     CentreSettings,
@@ -20,9 +21,24 @@ from fusionhub.settings import (
     IngestSettings,
     MetricsSettings,
     Settings,
+    SinkSettings,
 )
 from tests.conftest import EXAMPLES, settings_env
 from tests.support import free_port
+
+
+def prepare(settings: Settings, start_broker: bool) -> None:
+    """Topics created and the database migrated, as ``fusionhub up`` does first."""
+    runtime.prepare(Hub(settings), start_broker=start_broker)
+
+
+def start_services(settings: Settings, env: dict[str, str]) -> Supervisor:
+    """The four services as child processes with ``env``, answering."""
+    return runtime.start_hub_services(Hub(settings), env)
+
+
+def endpoints(settings: Settings) -> Endpoints:
+    return runtime.endpoints(Hub(settings))
 
 
 @dataclass
@@ -50,7 +66,7 @@ def hub_env(settings: Settings) -> dict[str, str]:
             "FUSIONHUB_METRICS__SINK_PORT": str(settings.metrics.sink_port),
             "FUSIONHUB_STREAMS__TICK_INTERVAL_S": "3600",
             "FUSIONHUB_STREAMS__SESSION_TIMEOUT_S": "6",
-            "FUSIONHUB_DATABASE__RETRY_MAX_S": "2",
+            "FUSIONHUB_SINK__RETRY_MAX_S": "2",
         }
     )
     for key, centre in settings.api.centres.items():
@@ -85,7 +101,8 @@ def hub_settings_for(base: Settings, database_url: str, data_dir: Path) -> Setti
     return base.model_copy(
         update={
             "data_dir": data_dir,
-            "database": DatabaseSettings(url=database_url, retry_max_s=2),
+            "database": DatabaseSettings(url=database_url),
+            "sink": SinkSettings(retry_max_s=2),
             "ingest": IngestSettings(
                 port=free_port(), token=ingest_token, cameras_csv=EXAMPLES / "cameras.csv"
             ),

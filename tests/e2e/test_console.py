@@ -22,13 +22,20 @@ from openpyxl import load_workbook
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import create_engine, text
 
+from fusionhub.bootstrap import Hub
 from fusionhub.broker.launcher import LocalKafkaBroker
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.cases import case_id_for
-from fusionhub.runtime.up import prepare, start_services
 from fusionhub.settings import SecretSettings, Settings
-from fusionhub.streams.topics import TopicNames
 from tests.e2e.browser import LAPTOP, WALL, chromium, save_screenshot
-from tests.e2e.conftest import RunningHub, hub_env, hub_settings_for
+from tests.e2e.conftest import (
+    RunningHub,
+    endpoints,
+    hub_env,
+    hub_settings_for,
+    prepare,
+    start_services,
+)
 from tests.integration.streams.harness import case_states, final_cases
 
 pytestmark = pytest.mark.e2e
@@ -73,8 +80,6 @@ def hub(
 
 
 def endpoints_of(settings: Settings) -> Any:
-    from fusionhub.runtime.up import endpoints
-
     return endpoints(settings)
 
 
@@ -473,7 +478,6 @@ def test_the_readme_screenshots_of_the_demo_data(
     from fusionhub.runtime.feed import HttpFeed, load_feed
     from fusionhub.runtime.operator import DutyOfficer
     from fusionhub.sim.writer import simulate
-    from fusionhub.wiring import build_codec
 
     simulate(tmp_path, 11, 600, days=2, start=demo_start(datetime.now(UTC)))
     feed = HttpFeed(
@@ -486,13 +490,8 @@ def test_the_readme_screenshots_of_the_demo_data(
     api = httpx.Client(
         base_url=hub.endpoints.api, headers={"Authorization": f"Bearer {hub.api_token}"}
     )
-    officer = DutyOfficer(
-        api,
-        hub.settings.kafka_bootstrap,
-        TopicNames(hub.settings.topic_prefix).commands,
-        build_codec(hub.settings),
-        seed=11,
-    )
+    built = Hub(hub.settings)
+    officer = DutyOfficer(api, built.clients, built.topics.commands, built.codec, seed=11)
     wait_for(lambda: feed.progress.done, timeout=60)
     for _ in range(3):
         officer.act(per_status=4)

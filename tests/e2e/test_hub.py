@@ -13,9 +13,9 @@ import httpx
 import pytest
 from kafka import KafkaProducer
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.records import COMMAND_SUBJECT
-from fusionhub.streams.topics import TopicNames
 from tests.conftest import EXAMPLES
 from tests.e2e.conftest import RunningHub
 from tests.integration.streams.harness import case_states, final_cases

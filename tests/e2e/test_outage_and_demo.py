@@ -14,13 +14,12 @@ import pytest
 from kafka import KafkaConsumer
 from sqlalchemy import create_engine, text
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.runtime.feed import HttpFeed, load_feed
-from fusionhub.runtime.up import endpoints, prepare, start_services
 from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.streams.topics import TopicNames
 from tests.conftest import PostgresCluster, settings_env
-from tests.e2e.conftest import hub_env, hub_settings_for
+from tests.e2e.conftest import endpoints, hub_env, hub_settings_for, prepare, start_services
 from tests.integration.streams.harness import case_states, final_cases
 from tests.support import free_port
 

@@ -17,12 +17,13 @@ import pytest
 from cryptography.fernet import Fernet
 from kafka import KafkaProducer
 
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.serialization.records import CASE_SUBJECT
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
-from fusionhub.streams.topics import TopicNames
 from tests.conftest import settings_env
 from tests.support import free_port
 from tests.unit.sinks.builders import case_record
@@ -33,7 +34,7 @@ CODEC = AvroCodec(EmbeddedSchemaRegistry())
 
 
 def produce(settings: Settings, topic: str, records: list[tuple[bytes | None, bytes]]) -> None:
-    ensure_topics(settings.kafka_bootstrap, [topic], 1)
+    ensure_topics(KafkaClients(settings.kafka_bootstrap), [topic], 1)
     producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
     for key, value in records:
         producer.send(topic, key=key, value=value)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fusionhub.runtime.demo import console_lines, demo_start
+from fusionhub.bootstrap.runtime import console_lines
+from fusionhub.runtime.demo import demo_start
 from fusionhub.runtime.feed import load_feed
 from fusionhub.settings import ApiSettings, CentreSettings, ConsoleSettings, Settings
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_connectors
 from fusionhub.broker.distribution import _DOWNLOADED
 from fusionhub.policies import load_policy
 from fusionhub.replay import correlate_events, input_bytes, load_events
 from fusionhub.settings import SecretSettings, Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.wiring import build_connectors
 
 pytestmark = pytest.mark.unit
 
@@ -38,7 +39,7 @@ def test_the_replay_reports_the_input_converted_and_the_events_correlated(
     read: list[int] = []
     joined: list[int] = []
 
-    _, events = load_events(folder, build_connectors(settings), datetime.now(UTC), read.append)
+    _, events = load_events(folder, build_connectors(Hub(settings)), datetime.now(UTC), read.append)
     correlate_events(events, load_policy(None), joined.append)
 
     assert len(read) == 1500

@@ -16,7 +16,8 @@ import pytest
 
 from fusionhub.api import ApiClient, ApiService, CaseReader
 from fusionhub.api.params import PLATFORMS, STATUSES
-from fusionhub.api.wiring import division_names, topics_document
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.api import division_names, topics_document
 from fusionhub.settings import Settings
 from fusionhub.sinks import SqlCaseStore, open_engine
 from tests.support import serve_in_thread
@@ -87,7 +88,7 @@ def running_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi
     store.dispose()
     token = secrets.token_urlsafe(16)
     reader = CaseReader(open_engine(database_url), division_names())
-    asyncapi = topics_document(Settings(_env_file=None))  # type: ignore[call-arg]
+    asyncapi = topics_document(Hub(Settings(_env_file=None)))  # type: ignore[call-arg]
     service = ApiService(reader, token, MAX_LIMIT, asyncapi=asyncapi)
     with serve_in_thread(service.app()) as url:
         yield RunningApi(url, token, ApiClient(url, token), records, database_url)

@@ -18,7 +18,8 @@ import pytest
 from pydantic import SecretStr
 
 from fusionhub.api.centres import PROVINCE, Centre
-from fusionhub.api.wiring import build_api_service
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.api import build_api_service
 from fusionhub.settings import (
     ApiSettings,
     CentreSettings,
@@ -121,7 +122,7 @@ def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
         api=ApiSettings(token=SecretStr(tokens["province"]), centres=centres, max_limit=500),
         console=ConsoleSettings(),
     )
-    built = build_api_service(settings, live=False)
+    built = build_api_service(Hub(settings), live=False)
     with serve_in_thread(built.service.app()) as url:
         yield Served(url, cases, tokens)
 

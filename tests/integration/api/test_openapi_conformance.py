@@ -82,7 +82,8 @@ def console_api(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The API as ``fusionhub api`` builds it (console routes included), with no broker."""
     from pydantic import SecretStr
 
-    from fusionhub.api.wiring import build_api_service
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.api import build_api_service
     from fusionhub.settings import ApiSettings, CentreSettings, DatabaseSettings, Settings
     from fusionhub.sinks import SqlCaseStore
     from tests.integration.api.conftest import shown_case, varied_cases
@@ -101,7 +102,7 @@ def console_api(tmp_path_factory: pytest.TempPathFactory) -> Any:
         database=DatabaseSettings(url=url),
         api=ApiSettings(token=SecretStr("p" * 16), centres={"fengqiao": township}),
     )
-    with serve_in_thread(build_api_service(settings, live=False).service.app()) as base:
+    with serve_in_thread(build_api_service(Hub(settings), live=False).service.app()) as base:
         yield base
 
 

@@ -15,9 +15,11 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
-from fusionhub.api import ApiClient, ApiError, ApiService, CaseReader, build_api_service
+from fusionhub.api import ApiClient, ApiError, ApiService, CaseReader
 from fusionhub.api.centres import PROVINCE, Centre
 from fusionhub.api.params import CaseListQuery, parse_moment
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.api import build_api_service
 from fusionhub.settings import ApiSettings, ConfigurationError, DatabaseSettings, Settings
 from fusionhub.sinks import open_engine
 from tests.integration.api.conftest import MAX_LIMIT, SHOWN_CASE, RunningApi, empty_database
@@ -291,7 +293,7 @@ def test_the_service_built_from_settings_migrates_an_empty_store_and_serves_it(
         database=DatabaseSettings(url=None),
         api=ApiSettings(token=SecretStr("s3cret"), max_limit=3),
     )
-    with serve_in_thread(build_api_service(settings, live=False).service.app()) as url:
+    with serve_in_thread(build_api_service(Hub(settings), live=False).service.app()) as url:
         page = ApiClient(url, "s3cret").list_cases()
         assert page == {"total": 0, "limit": 3, "offset": 0, "next": None, "items": []}
     assert (tmp_path / "fusionhub.db").is_file()
@@ -300,4 +302,4 @@ def test_the_service_built_from_settings_migrates_an_empty_store_and_serves_it(
 def test_a_service_without_a_token_is_refused_at_start(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
     with pytest.raises(ConfigurationError, match="FUSIONHUB_API__TOKEN"):
-        build_api_service(settings)
+        build_api_service(Hub(settings))

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_ingest_service
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.settings import IngestSettings, Settings
-from fusionhub.wiring import build_ingest_service
 from tests.conftest import EXAMPLES, settings_env
 from tests.support import serve_in_thread
 
@@ -28,7 +29,7 @@ def ingest_settings(hub_settings: Settings) -> Settings:
 @pytest.fixture
 def ingest_url(ingest_settings: Settings) -> Iterator[str]:
     """A real ingest service on a free loopback port, producing to the test broker."""
-    service = build_ingest_service(ingest_settings)
+    service = build_ingest_service(Hub(ingest_settings))
     with serve_in_thread(service.app()) as url:
         yield url
 

@@ -17,6 +17,11 @@ from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.serialization import MessageField, SerializationContext
 from prometheus_client import CollectorRegistry
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.pipeline import SeenRefs
 from fusionhub.ingest.rawrunner import RawTopicRunner
@@ -25,9 +30,6 @@ from fusionhub.serialization.records import EVENT_SUBJECT
 from fusionhub.serialization.registry import default_schemas_dir
 from fusionhub.serialization.server import registry_app
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
 from tests.conftest import EXAMPLES
 from tests.support import read_topic, serve_in_thread
 
@@ -56,7 +58,7 @@ def publish_example_grid_report(
     settings: Settings, registry_url: str, conf: dict[str, Any]
 ) -> None:
     topic = TopicNames(settings.topic_prefix).raw("grid")
-    ensure_topics(settings.kafka_bootstrap, [topic], 1)
+    ensure_topics(KafkaClients(settings.kafka_bootstrap), [topic], 1)
     producer, serializer = department_producer(settings, registry_url, conf)
     report = json.loads((EXAMPLES / "grid.json").read_text(encoding="utf-8"))
     value = serializer(report, SerializationContext(topic, MessageField.VALUE))
@@ -67,12 +69,14 @@ def publish_example_grid_report(
 def move_raw_records(settings: Settings, expect: int) -> RawTopicRunner:
     """``fusionhub ingest-raw`` until ``expect`` records were handled."""
     metrics = IngestMetrics(CollectorRegistry())
-    pipeline = build_ingest_pipeline(settings, metrics, SeenRefs(prepare_ingest_topics(settings)))
-    publisher = build_publisher(settings, metrics)
+    pipeline = build_ingest_pipeline(
+        Hub(settings), metrics, SeenRefs(prepare_ingest_topics(Hub(settings)))
+    )
+    publisher = build_publisher(Hub(settings), metrics)
     runner = RawTopicRunner(
         pipeline,
         publisher,
-        settings.kafka_bootstrap,
+        Hub(settings).clients,
         TopicNames(settings.topic_prefix),
         f"{settings.topic_prefix}-raw",
     )

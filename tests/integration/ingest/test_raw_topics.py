@@ -9,6 +9,11 @@ import pytest
 from kafka import KafkaProducer
 from prometheus_client import CollectorRegistry
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.events import Source
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.pipeline import SeenRefs
@@ -17,9 +22,6 @@ from fusionhub.ingest.rawrunner import RawTopicRunner
 from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.records import DEAD_LETTER_SUBJECT, EVENT_SUBJECT
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
 from tests.conftest import EXAMPLES
 from tests.support import read_topic
 
@@ -35,7 +37,9 @@ def test_native_records_on_the_raw_topics_become_events_and_garbage_a_dead_lette
     ingest_settings: Settings, codec: AvroCodec
 ) -> None:
     topics = TopicNames(ingest_settings.topic_prefix)
-    ensure_topics(ingest_settings.kafka_bootstrap, [topics.raw(s.value) for s in Source], 1)
+    ensure_topics(
+        KafkaClients(ingest_settings.kafka_bootstrap), [topics.raw(s.value) for s in Source], 1
+    )
     producer = KafkaProducer(bootstrap_servers=ingest_settings.kafka_bootstrap, acks="all")
     for source in (Source.GRID, Source.HOTLINE, Source.PETITION):
         doc = json.loads((EXAMPLES / f"{source.value}.json").read_text(encoding="utf-8"))
@@ -47,13 +51,13 @@ def test_native_records_on_the_raw_topics_become_events_and_garbage_a_dead_lette
 
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(
-        ingest_settings, metrics, SeenRefs(prepare_ingest_topics(ingest_settings))
+        Hub(ingest_settings), metrics, SeenRefs(prepare_ingest_topics(Hub(ingest_settings)))
     )
-    publisher = build_publisher(ingest_settings, metrics)
+    publisher = build_publisher(Hub(ingest_settings), metrics)
     runner = RawTopicRunner(
         pipeline,
         publisher,
-        ingest_settings.kafka_bootstrap,
+        Hub(ingest_settings).clients,
         topics,
         f"{ingest_settings.topic_prefix}-raw",
     )

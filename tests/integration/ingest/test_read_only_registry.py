@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.records import EVENT_SUBJECT
 from fusionhub.serialization.registry import (
@@ -21,7 +22,6 @@ from fusionhub.serialization.registry import (
 )
 from fusionhub.serialization.server import registry_app
 from fusionhub.settings import Settings
-from fusionhub.streams.topics import TopicNames
 from tests.integration.ingest.conftest import example_jsonl, run_cli
 from tests.support import read_topic, serve_in_thread
 

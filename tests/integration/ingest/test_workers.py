@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_connectors, build_publisher, prepare_ingest_topics
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.events import Source
 from fusionhub.ingest.chunked import InProcessIngest
 from fusionhub.ingest.chunks import plan_chunks
@@ -22,8 +25,6 @@ from fusionhub.ingest.publisher import KafkaPublisher
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_codec, build_connectors, build_publisher, prepare_ingest_topics
 from tests.support import read_topic
 
 pytestmark = pytest.mark.integration
@@ -33,10 +34,10 @@ SOURCES = (Source.GRID, Source.HOTLINE, Source.VIDEO)
 
 
 def _pipeline(settings: Settings) -> IngestPipeline:
-    codec = build_codec(settings)
+    codec = Hub(settings).codec
     sealing_key = settings.secrets.require_sealing_key()
     return IngestPipeline(
-        connectors=build_connectors(settings),
+        connectors=build_connectors(Hub(settings)),
         codec=codec,
         dead_letters=DeadLetterWriter(codec, sealing_key, clock=lambda: CLOCK),
         topics=TopicNames(settings.topic_prefix),
@@ -60,10 +61,12 @@ def feed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _ingest(settings: Settings, feed: Path, workers: int) -> list[tuple[object, ...]]:
     """Every source of the feed through ``workers`` processes; the outcomes, in order."""
-    prepare_ingest_topics(settings)
+    prepare_ingest_topics(Hub(settings))
     pipeline = _pipeline(settings)
     outcomes: list[tuple[object, ...]] = []
-    with open_ingest(pipeline, workers, lambda: build_publisher(settings, pipeline.metrics)) as ing:
+    with open_ingest(
+        pipeline, workers, lambda: build_publisher(Hub(settings), pipeline.metrics)
+    ) as ing:
         assert isinstance(ing, WorkerIngest if workers > 1 else InProcessIngest)
         for source in SOURCES:
             report = ingest_files(ing, source, input_files(source, feed), chunk_lines=37)
@@ -98,10 +101,12 @@ def test_two_workers_report_and_produce_what_one_process_does(
 def test_a_worker_that_dies_stops_the_ingest_with_a_clear_error(
     hub_settings: Settings, feed: Path
 ) -> None:
-    prepare_ingest_topics(hub_settings)
+    prepare_ingest_topics(Hub(hub_settings))
     pipeline = _pipeline(hub_settings)
     chunks = list(plan_chunks(Source.HOTLINE, input_files(Source.HOTLINE, feed), 5))
-    with WorkerIngest(pipeline, 2, lambda: build_publisher(hub_settings, pipeline.metrics)) as ing:
+    with WorkerIngest(
+        pipeline, 2, lambda: build_publisher(Hub(hub_settings), pipeline.metrics)
+    ) as ing:
         victim = ing._links[0].process.pid
         assert victim is not None
         os.kill(victim, signal.SIGKILL)

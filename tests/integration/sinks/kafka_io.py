@@ -8,11 +8,11 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
-from fusionhub.serialization.records import EVENT_SUBJECT
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
+from fusionhub.serialization.records import CASE_SUBJECT, EVENT_SUBJECT
 from fusionhub.settings import DatabaseSettings, Settings, StreamSettings
-from fusionhub.sinks.consumer import CASE_SUBJECT
-from fusionhub.streams.admin import ensure_topics
-from fusionhub.streams.topics import TopicNames
 from tests.unit.sinks.builders import CODEC, case_record, event_record, score
 
 Offsets = dict[tuple[str, int], int]
@@ -34,7 +34,9 @@ def sink_settings(hub: Settings, url: str, **database: Any) -> Settings:
         }
     )
     topics = TopicNames(settings.topic_prefix)
-    ensure_topics(settings.kafka_bootstrap, [topics.cases_all, topics.events], partitions=3)
+    ensure_topics(
+        KafkaClients(settings.kafka_bootstrap), [topics.cases_all, topics.events], partitions=3
+    )
     return settings
 
 

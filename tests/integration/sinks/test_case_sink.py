@@ -11,9 +11,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.sink import build_sink_loop, sink_options
 from fusionhub.settings import Settings
-from fusionhub.sinks import CaseQueries, CaseSinkRunner, migrate, open_engine
-from fusionhub.sinks.consumer import sink_group_id
+from fusionhub.sinks import CaseQueries, SinkLoop, migrate, open_engine
 from fusionhub.sinks.schema import case_history, case_members, cases, events, metadata
 from tests.integration.sinks.kafka_io import (
     Producer,
@@ -37,7 +38,7 @@ def wait_until(
     condition: Callable[[], bool],
     timeout_s: float,
     what: str,
-    *runners: CaseSinkRunner,
+    *runners: SinkLoop,
     every_s: float = 0.05,
 ) -> None:
     deadline = time.monotonic() + timeout_s
@@ -51,7 +52,7 @@ def wait_until(
 
 
 @contextmanager
-def running(runner: CaseSinkRunner) -> Iterator[threading.Event]:
+def running(runner: SinkLoop) -> Iterator[threading.Event]:
     """The runner's loop in a thread; stopped (and its errors raised) on exit."""
     stop = threading.Event()
     errors: list[BaseException] = []
@@ -116,9 +117,9 @@ def test_the_sink_stores_the_newest_version_of_every_case_and_every_event_once(
     producer.raw_event(b"\x00garbage that is not avro")
     producer.close()
     total = len(in_order) + len(states) + len(expected_state(last)["events"]) + 1
-    group = sink_group_id(settings)
+    group = sink_options(Hub(settings)).group_id
 
-    runner = CaseSinkRunner(settings, stuck_commit_s=STUCK_COMMIT_S)
+    runner = build_sink_loop(Hub(settings), stuck_commit_s=STUCK_COMMIT_S)
     with running(runner):
         wait_until(
             lambda: runner.rows_written + runner.undecodable >= total, 45, "all records", runner
@@ -179,8 +180,8 @@ def test_a_database_outage_mid_stream_loses_nothing_and_commits_nothing_unstored
 ) -> None:
     settings, last, records = outage_fixture(hub_settings, fresh_postgres_url)
     refs = expected_state(last)["events"]
-    group = sink_group_id(settings)
-    runner = CaseSinkRunner(settings, stuck_commit_s=STUCK_COMMIT_S)
+    group = sink_options(Hub(settings)).group_id
+    runner = build_sink_loop(Hub(settings), stuck_commit_s=STUCK_COMMIT_S)
     producing = threading.Thread(
         target=produce_slowly, args=(settings, records, refs, 30), daemon=True
     )
@@ -223,8 +224,8 @@ def test_a_sink_stopped_during_an_outage_leaves_its_batch_to_the_next_one(
 ) -> None:
     settings, last, records = outage_fixture(hub_settings, fresh_postgres_url)
     refs = expected_state(last)["events"]
-    group = sink_group_id(settings)
-    first = CaseSinkRunner(settings, stuck_commit_s=STUCK_COMMIT_S)
+    group = sink_options(Hub(settings)).group_id
+    first = build_sink_loop(Hub(settings), stuck_commit_s=STUCK_COMMIT_S)
     with running(first):
         produce_slowly(settings, records[:40], refs[:40], 2)
         wait_until(lambda: first.rows_written >= 80, 30, "the first half", first)
@@ -235,7 +236,7 @@ def test_a_sink_stopped_during_an_outage_leaves_its_batch_to_the_next_one(
         # held was never stored, so it must not have been committed either.
     assert sum(committed_offsets(settings, group).values()) <= first.rows_written
     postgres_cluster.start()
-    second = CaseSinkRunner(settings, stuck_commit_s=STUCK_COMMIT_S)
+    second = build_sink_loop(Hub(settings), stuck_commit_s=STUCK_COMMIT_S)
     with running(second):
         wait_until(
             lambda: committed_offsets(settings, group) == end_offsets(settings),

@@ -13,9 +13,8 @@ import jsonschema
 import pytest
 
 from fusionhub.api.asyncapi import asyncapi_document
+from fusionhub.bus.topics import TOPICS, TopicNames
 from fusionhub.serialization.registry import EmbeddedSchemaRegistry
-from fusionhub.settings import Settings
-from fusionhub.streams.topics import TOPICS, TopicNames
 from fusionhub.streams.worker import worker_topics
 
 pytestmark = pytest.mark.unit
@@ -81,7 +80,7 @@ def test_every_topic_the_hub_names_has_a_channel() -> None:
     topics = TopicNames("fusionhub")
     names = every_topic_name(topics)
     assert {"events", "raw", "cases_county", "cases_township", "dead_letter"} <= set(names)
-    created = worker_topics(Settings(_env_file=None))  # type: ignore[call-arg]
+    created = worker_topics(TopicNames())
     raw = [topics.raw(source) for source in ("grid", "hotline", "petition", "video")]
     assert missing_channels(document(), [*names.values(), *created, *raw]) == []
 

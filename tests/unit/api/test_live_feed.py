@@ -9,9 +9,10 @@ from cryptography.fernet import Fernet
 
 from fusionhub.api.centres import PROVINCE, Centre
 from fusionhub.api.live import RESET, LiveFeed
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.serialization.records import CASE_SUBJECT, EVENT_SUBJECT
-from fusionhub.streams.topics import TopicNames
 from tests.unit.sinks.builders import CODEC, case_record, event_record
 
 pytestmark = pytest.mark.unit
@@ -22,7 +23,7 @@ JIYANG = Centre("jiyang", "暨阳街道", township="330681001")
 
 
 def feed() -> LiveFeed:
-    return LiveFeed("127.0.0.1:1", TOPICS, CODEC, names={"330681109": "枫桥镇"}.get)
+    return LiveFeed(KafkaClients("127.0.0.1:1"), TOPICS, CODEC, names={"330681109": "枫桥镇"}.get)
 
 
 def case_bytes(case_id: str, refs: list[str], **more: Any) -> bytes:

@@ -24,14 +24,15 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_connectors
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.events import Source
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.pipeline import IngestPipeline, SeenRefs
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.serialization.records import DEAD_LETTER_SUBJECT
 from fusionhub.settings import IngestSettings, SecretSettings, Settings
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_codec, build_connectors
 
 pytestmark = pytest.mark.unit
 
@@ -64,10 +65,11 @@ def digests(inputs: list[Input], cameras_csv: str, workdir: Path) -> list[str]:
         secrets=SecretSettings(pii_key=PII_KEY, sealing_key=SEALING_KEY),
         ingest=IngestSettings(cameras_csv=cameras),
     )
-    codec = build_codec(settings)
+    hub = Hub(settings)
+    codec = hub.codec
     letters = DeadLetterWriter(codec, SEALING_KEY.encode(), clock=lambda: FIXED_CLOCK)
     pipeline = IngestPipeline(
-        connectors=build_connectors(settings),
+        connectors=build_connectors(hub),
         codec=codec,
         dead_letters=letters,
         topics=TopicNames(settings.topic_prefix),

@@ -15,6 +15,8 @@ from fastavro import parse_schema, schemaless_writer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_ingest_pipeline
 from fusionhub.core.events import Event, Source
 from fusionhub.ingest.files import input_files, iter_items
 from fusionhub.ingest.metrics import IngestMetrics
@@ -23,7 +25,6 @@ from fusionhub.serialization.avro_writer import AvroWriter, build_writer
 from fusionhub.serialization.records import EVENT_SUBJECT, event_to_record
 from fusionhub.settings import IngestSettings, SecretSettings, Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.wiring import build_ingest_pipeline
 
 pytestmark = pytest.mark.unit
 
@@ -304,7 +305,7 @@ def test_real_events_from_the_simulated_feed_encode_as_fastavro_encodes_them(
         secrets=SecretSettings(pii_key="writer-test-pii-key-0123456789", sealing_key=SEALING_KEY),
         ingest=IngestSettings(cameras_csv=tmp_path / "cameras.csv"),
     )
-    pipeline = build_ingest_pipeline(settings_, IngestMetrics(_registry()))
+    pipeline = build_ingest_pipeline(Hub(settings_), IngestMetrics(_registry()))
     events = [
         result
         for source in Source

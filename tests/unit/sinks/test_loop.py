@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,12 +11,11 @@ from kafka import TopicPartition
 from sqlalchemy import Engine, func, select
 from sqlalchemy import exc as sa_exc
 
-from fusionhub.serialization.records import EVENT_SUBJECT
-from fusionhub.settings import DatabaseSettings, Settings
-from fusionhub.sinks import CaseSinkRunner, SqlCaseStore
-from fusionhub.sinks.consumer import CASE_SUBJECT
+from fusionhub.bus.topics import TopicNames
+from fusionhub.serialization.records import CASE_SUBJECT, EVENT_SUBJECT
+from fusionhub.sinks import CaseSink, SinkLoop, SinkLoopOptions, SqlCaseStore
+from fusionhub.sinks.loop import UndecodableHook, log_undecodable
 from fusionhub.sinks.schema import cases, events
-from fusionhub.streams.topics import TopicNames
 from tests.unit.sinks.builders import CODEC, case_record, event_record
 from tests.unit.sinks.fakes import FakeConsumer, FlakyStore
 
@@ -26,13 +26,29 @@ CASES_0 = TopicPartition(TOPICS.cases_all, 0)
 EVENTS_0 = TopicPartition(TOPICS.events, 0)
 
 
-def sink_settings(batch_size: int = 100) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        topic_prefix="t",
-        database=DatabaseSettings(
-            batch_size=batch_size, batch_wait_ms=30, retry_initial_s=0.01, retry_max_s=0.04
-        ),
+def sink_loop(
+    sink: CaseSink,
+    consumer_factory: Callable[[], Any],
+    batch_size: int = 100,
+    *,
+    stuck_commit_s: float = 30.0,
+    on_undecodable: UndecodableHook = log_undecodable,
+) -> SinkLoop:
+    options = SinkLoopOptions(
+        group_id="t-sink",
+        batch_size=batch_size,
+        batch_wait_ms=30,
+        retry_initial_s=0.01,
+        retry_max_s=0.04,
+        stuck_commit_s=stuck_commit_s,
+    )
+    return SinkLoop(
+        sink,
+        consumer_factory,
+        topics=TOPICS,
+        codec=CODEC,
+        options=options,
+        on_undecodable=on_undecodable,
     )
 
 
@@ -63,8 +79,8 @@ def test_a_batch_is_retried_with_doubling_backoff_and_committed_only_once_stored
         failures=4,
         on_failure=lambda: seen.append((dict(consumer.committed), consumer.paused())),
     )
-    runner = CaseSinkRunner(sink_settings(), store=flaky, consumer_factory=lambda: consumer)
-    with caplog.at_level(logging.WARNING, logger="fusionhub.sinks.consumer"):
+    runner = sink_loop(flaky, lambda: consumer)
+    with caplog.at_level(logging.WARNING, logger="fusionhub.sinks.loop"):
         assert runner.run_once() == 10
     assert [committed for committed, _ in seen] == [{}] * 4
     assert all(paused == {CASES_0, EVENTS_0} for _, paused in seen[1:])
@@ -82,10 +98,9 @@ def test_undecodable_records_are_counted_handed_to_the_hook_and_committed_past(
 ) -> None:
     refused: list[tuple[int, str]] = []
     consumer = FakeConsumer(logs(2, garbage=(b"not avro", None)))
-    runner = CaseSinkRunner(
-        sink_settings(),
-        store=store,
-        consumer_factory=lambda: consumer,
+    runner = sink_loop(
+        store,
+        lambda: consumer,
         on_undecodable=lambda record, reason: refused.append((record.offset, reason)),
     )
     runner.run_once()
@@ -103,9 +118,7 @@ def test_stopping_during_an_outage_commits_nothing_so_the_batch_comes_again(
     store.ensure_schema()
     stop = threading.Event()
     consumer = FakeConsumer(logs(3))
-    runner = CaseSinkRunner(
-        sink_settings(), store=FlakyStore(store, 10**6, stop.set), consumer_factory=lambda: consumer
-    )
+    runner = sink_loop(FlakyStore(store, 10**6, stop.set), lambda: consumer)
     assert runner.run_once(stop) == 0
     assert consumer.committed == {}
     assert count(engine, cases) == 0
@@ -118,9 +131,7 @@ def test_records_fetched_during_an_outage_after_a_rebalance_are_not_lost(
     flaky = FlakyStore(
         store, failures=2, on_failure=lambda: setattr(consumer, "forget_pauses_on_next_poll", True)
     )
-    runner = CaseSinkRunner(
-        sink_settings(batch_size=4), store=flaky, consumer_factory=lambda: consumer
-    )
+    runner = sink_loop(flaky, lambda: consumer, batch_size=4)
     while runner.run_once():
         pass
     assert consumer.committed == {CASES_0: 6, EVENTS_0: 6}
@@ -132,9 +143,7 @@ def test_a_database_error_that_retrying_cannot_cure_stops_the_runner_uncommitted
 ) -> None:
     consumer = FakeConsumer(logs(1))
     error = sa_exc.IntegrityError("INSERT", {}, Exception("constraint"))
-    runner = CaseSinkRunner(
-        sink_settings(), store=FlakyStore(store, 1, error=error), consumer_factory=lambda: consumer
-    )
+    runner = sink_loop(FlakyStore(store, 1, error=error), lambda: consumer)
     with pytest.raises(sa_exc.IntegrityError):
         runner.run(threading.Event())
     assert consumer.committed == {}
@@ -146,9 +155,7 @@ def test_offsets_of_a_batch_whose_commit_failed_are_committed_with_a_later_one(
 ) -> None:
     consumer = FakeConsumer(logs(3))
     consumer.failing_commits = 1
-    runner = CaseSinkRunner(
-        sink_settings(batch_size=4), store=store, consumer_factory=lambda: consumer
-    )
+    runner = sink_loop(store, lambda: consumer, batch_size=4)
     runner.run_once()
     assert consumer.committed == {}
     assert runner.commit_failures == 1
@@ -162,12 +169,7 @@ def test_a_consumer_whose_commits_keep_failing_is_rebuilt_and_the_rebuilt_one_ca
     wedged, fresh = FakeConsumer(logs(4)), FakeConsumer(logs(4))
     wedged.failing_commits = 10**6
     made = iter([wedged, fresh])
-    runner = CaseSinkRunner(
-        sink_settings(batch_size=3),
-        store=store,
-        consumer_factory=lambda: next(made),
-        stuck_commit_s=0.05,
-    )
+    runner = sink_loop(store, lambda: next(made), batch_size=3, stuck_commit_s=0.05)
     for _ in range(8):
         runner.run_once()
     assert wedged.closed

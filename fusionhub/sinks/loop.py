@@ -1,10 +1,11 @@
-"""The case sink: Kafka ``cases.all`` and ``events`` topics into the SQL case store.
+"""The sink loop: Kafka ``cases.all`` and ``events`` into any ``CaseSink``.
 
-At-least-once by construction: a batch is written to the database in one transaction and only
-then are its offsets committed. The store's writes are idempotent, so a batch redelivered after a
-crash between the two steps changes nothing. While the database is down the runner retries the
-same batch with exponential backoff and keeps its partitions paused, so it neither skips records
-nor buffers more of them.
+At-least-once by construction: a batch is written to the sink and flushed, and only then are
+its offsets committed. Sinks write idempotently (or their readers keep the highest version),
+so a batch redelivered after a crash between the two steps changes nothing. While the sink
+raises ``RetriableSinkError`` the loop retries the same batch with exponential backoff and
+keeps its partitions paused, so it neither skips records nor buffers more of them. The loop is
+the same for every sink: batching, retries, offsets and metrics live here, storing in the sink.
 """
 
 from __future__ import annotations
@@ -13,45 +14,51 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
-from sqlalchemy import exc as sa_exc
 
-from fusionhub.serialization import AvroCodec, DecodeError, EmbeddedSchemaRegistry
+from fusionhub.bus.topics import TopicNames
+from fusionhub.serialization import AvroCodec, DecodeError
 from fusionhub.serialization.records import (
     CASE_SUBJECT,
     COMMAND_SUBJECT,
     EVENT_SUBJECT,
     TICK_SUBJECT,
 )
-from fusionhub.settings import Settings
-from fusionhub.sinks.kafka_source import open_sink_consumer, sink_group_id
-from fusionhub.sinks.store import SqlCaseStore
-from fusionhub.streams.topics import TopicNames
+from fusionhub.sinks.contract import CaseSink, RetriableSinkError, SinkBatch
+from fusionhub.sinks.metrics import SinkMetrics
 
 log = logging.getLogger(__name__)
-
-# Failures that say "the database is not there right now", not "this batch is wrong".
-RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.TimeoutError,
-    OSError,
-)
 
 # Where records that cannot be decoded go: (the Kafka record, the reason). The default only
 # logs; the dead-letter writer plugs in here. It runs before the batch's offsets are committed.
 UndecodableHook = Callable[[Any, str], None]
-# Called after a batch is stored and before its offsets are committed (metrics, latency).
-StoredHook = Callable[[list[dict[str, Any]], list[dict[str, Any]]], None]
 LOG_CONTROL_SUBJECTS = frozenset({COMMAND_SUBJECT, TICK_SUBJECT})
 
 _IDLE_POLL_MS = 200
 
-__all__ = ["CASE_SUBJECT", "CaseSinkRunner", "UndecodableHook", "log_undecodable", "sink_group_id"]
+__all__ = ["SinkLoop", "SinkLoopOptions", "UndecodableHook", "log_undecodable"]
+
+
+@dataclass(frozen=True, slots=True)
+class SinkLoopOptions:
+    """How the loop batches and retries, and the consumer group it commits offsets in.
+
+    ``group_id`` comes from configuration (``FUSIONHUB_SINK__GROUP_ID``): two sinks storing the
+    same topics in different places each need their own group. When offset commits keep failing
+    for ``stuck_commit_s`` the consumer is closed and built again (see ``SinkLoop``).
+    """
+
+    group_id: str
+    batch_size: int = 500
+    batch_wait_ms: int = 200
+    retry_initial_s: float = 0.5
+    retry_max_s: float = 15.0
+    stuck_commit_s: float = 30.0
 
 
 def log_undecodable(record: Any, reason: str) -> None:
@@ -65,41 +72,41 @@ def log_undecodable(record: Any, reason: str) -> None:
     )
 
 
-class CaseSinkRunner:
-    """Consumes cases and events and stores them; one instance per sink process or thread.
+class SinkLoop:
+    """Consumes cases and events and hands them to one ``CaseSink``; one per sink process.
 
-    Counters (read them from any thread; the lead's metrics exporter does): ``records_polled``,
+    Built by the composition root (``fusionhub.bootstrap.sink``) with the sink the settings
+    choose, or by tests with fakes. Counters (read them from any thread): ``records_polled``,
     ``rows_written`` (case and event records stored), ``batches_written``, ``retries``,
     ``undecodable``, ``commit_failures``, ``consumer_rebuilds`` and ``last_commit_at`` (epoch
-    seconds or None).
+    seconds or None); with ``metrics`` the same go to Prometheus, with the consumer lag.
 
-    ``consumer_factory`` builds the Kafka consumer (tests pass fakes). When offset commits keep
-    failing for ``stuck_commit_s`` the consumer is closed and built again: kafka-python 3.0 can
-    wedge in a rebalance that never completes while still fetching, and a fresh member recovers;
-    records since the last commit then come again and are rewritten as no-ops.
+    ``consumer_factory`` builds the Kafka consumer, subscribed in ``options.group_id``. When
+    offset commits keep failing for ``options.stuck_commit_s`` the consumer is closed and built
+    again: kafka-python 3.0 can wedge in a rebalance that never completes while still fetching,
+    and a fresh member recovers; records since the last commit then come again and are
+    rewritten as no-ops.
     """
 
     def __init__(
         self,
-        settings: Settings,
-        store: SqlCaseStore | None = None,
+        sink: CaseSink,
+        consumer_factory: Callable[[], Any],
         *,
-        consumer_factory: Callable[[], Any] | None = None,
+        topics: TopicNames,
+        codec: AvroCodec,
+        options: SinkLoopOptions,
+        metrics: SinkMetrics | None = None,
         on_undecodable: UndecodableHook = log_undecodable,
-        on_stored: StoredHook = lambda cases, events: None,
-        codec: AvroCodec | None = None,
-        stuck_commit_s: float = 30.0,
     ) -> None:
-        self.settings = settings
-        self.topics = TopicNames(settings.topic_prefix)
-        db = settings.database
-        self.store = store or SqlCaseStore.from_url(db.resolved_url(settings.data_dir))
-        self.codec = codec or AvroCodec(EmbeddedSchemaRegistry())
+        self.sink = sink
+        self.topics = topics
+        self.codec = codec
+        self.options = options
+        self.metrics = metrics
         self.on_undecodable = on_undecodable
-        self.on_stored = on_stored
-        self._new_consumer = consumer_factory or (lambda: open_sink_consumer(settings))
+        self._new_consumer = consumer_factory
         self.consumer = self._new_consumer()
-        self.stuck_commit_s = stuck_commit_s
         self.records_polled = 0
         self.rows_written = 0
         self.batches_written = 0
@@ -108,23 +115,26 @@ class CaseSinkRunner:
         self.commit_failures = 0
         self.consumer_rebuilds = 0
         self.last_commit_at: float | None = None
+        self._retries_seen = 0
         self._uncommitted: dict[TopicPartition, OffsetAndMetadata] = {}
         self._commits_failing_since: float | None = None
 
     def run(self, stop: threading.Event) -> None:
         """Store batches until ``stop`` is set, then close; called by the sink's thread or CLI.
 
-        Returns after at most one batch wait or backoff step once ``stop`` is set. A database
-        error that retrying cannot cure (e.g. a constraint violation) propagates, uncommitted.
+        Returns after at most one batch wait or backoff step once ``stop`` is set. An error of
+        the sink that is not ``RetriableSinkError`` (a batch that can never be stored, such as a
+        constraint violation) propagates, uncommitted.
         """
         try:
             while not stop.is_set():
                 self.run_once(stop)
+                self.observe()
         finally:
             self.close()
 
     def run_once(self, stop: threading.Event | None = None) -> int:
-        """Poll one batch, store it (retrying while the database is down), commit its offsets.
+        """Poll one batch, store it (retrying while the sink is unavailable), commit its offsets.
 
         Returns the number of Kafka records the batch held (0 when none arrived within
         ``batch_wait_ms``, or when ``stop`` was set before the batch could be stored; its offsets
@@ -136,27 +146,43 @@ class CaseSinkRunner:
             if self._uncommitted:
                 self._commit_uncommitted()
             return 0
-        case_records, event_records = self._decode(batch)
-        if not self._store_with_retry(case_records, event_records, stop):
+        decoded = self._decode(batch)
+        if not self._store_with_retry(decoded, stop):
             return 0
-        self.rows_written += len(case_records) + len(event_records)
+        self.rows_written += len(decoded)
         self.batches_written += 1
-        self.on_stored(case_records, event_records)
+        if self.metrics is not None:
+            self.metrics.on_stored(decoded)
         self._commit(batch)
         return len(batch)
 
     def close(self) -> None:
-        """Leave the consumer group and release database connections."""
-        self.consumer.close()
-        self.store.dispose()
+        """Leave the consumer group and close the sink."""
+        try:
+            self.consumer.close()
+        finally:
+            self.sink.close()
+
+    def observe(self) -> None:
+        """Copy the retry count and the consumer lag into the metrics; runs on the loop's own
+        thread (kafka-python consumers are not thread-safe), after every batch."""
+        if self.metrics is None:
+            return
+        self.metrics.retries.inc(self.retries - self._retries_seen)
+        self._retries_seen = self.retries
+        consumer = self.consumer
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                lag = max(highwater - consumer.position(tp), 0)
+                self.metrics.lag.labels(self.options.group_id, tp.topic, str(tp.partition)).set(lag)
 
     def _rebuild_if_wedged(self) -> None:
         failing_since = self._commits_failing_since
-        if failing_since is None or time.monotonic() - failing_since < self.stuck_commit_s:
+        stuck_s = self.options.stuck_commit_s
+        if failing_since is None or time.monotonic() - failing_since < stuck_s:
             return
-        log.error(
-            "offset commits failing for %.0fs: rebuilding the Kafka consumer", self.stuck_commit_s
-        )
+        log.error("offset commits failing for %.0fs: rebuilding the Kafka consumer", stuck_s)
         self.consumer.close(autocommit=False)
         self._uncommitted.clear()
         self._commits_failing_since = None
@@ -164,8 +190,8 @@ class CaseSinkRunner:
         self.consumer_rebuilds += 1
 
     def _collect(self) -> list[Any]:
-        size = self.settings.database.batch_size
-        deadline = time.monotonic() + self.settings.database.batch_wait_ms / 1000
+        size = self.options.batch_size
+        deadline = time.monotonic() + self.options.batch_wait_ms / 1000
         batch: list[Any] = []
         while len(batch) < size:
             wait_ms = int((deadline - time.monotonic()) * 1000)
@@ -177,7 +203,7 @@ class CaseSinkRunner:
         self.records_polled += len(batch)
         return batch
 
-    def _decode(self, batch: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def _decode(self, batch: list[Any]) -> SinkBatch:
         subjects = {self.topics.cases_all: CASE_SUBJECT, self.topics.events: EVENT_SUBJECT}
         decoded: dict[str, list[dict[str, Any]]] = {CASE_SUBJECT: [], EVENT_SUBJECT: []}
         for record in batch:
@@ -193,7 +219,9 @@ class CaseSinkRunner:
             except DecodeError as exc:
                 self.undecodable += 1
                 self.on_undecodable(record, str(exc))
-        return decoded[CASE_SUBJECT], decoded[EVENT_SUBJECT]
+                if self.metrics is not None:
+                    self.metrics.undecodable.inc()
+        return SinkBatch(decoded[CASE_SUBJECT], decoded[EVENT_SUBJECT])
 
     def _is_log_control(self, value: bytes | None) -> bool:
         try:
@@ -201,25 +229,22 @@ class CaseSinkRunner:
         except DecodeError:
             return False
 
-    def _store_with_retry(
-        self,
-        case_records: list[dict[str, Any]],
-        event_records: list[dict[str, Any]],
-        stop: threading.Event | None,
-    ) -> bool:
-        db = self.settings.database
-        delay = db.retry_initial_s
+    def _store_with_retry(self, batch: SinkBatch, stop: threading.Event | None) -> bool:
+        delay = self.options.retry_initial_s
         paused = False
         while True:
             try:
-                self.store.write_batch(case_records, event_records)
-            except RETRYABLE_ERRORS as exc:
+                self.sink.write(batch)
+                self.sink.flush()
+            except RetriableSinkError as exc:
                 self.retries += 1
-                log.warning("case store unavailable, retrying the batch in %gs: %s", delay, exc)
+                log.warning(
+                    "%s sink unavailable, retrying the batch in %gs: %s", self.sink.name, delay, exc
+                )
                 paused = True
                 if not self._wait_paused(delay, stop):
                     return False
-                delay = min(delay * 2, db.retry_max_s)
+                delay = min(delay * 2, self.options.retry_max_s)
             else:
                 break
         if paused:

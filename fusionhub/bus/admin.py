@@ -1,26 +1,27 @@
-"""Topic creation with the partition count from settings, before any agent subscribes."""
+"""Topic creation with the configured partition count, before any agent subscribes."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
 
-from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from fusionhub.streams.topics import spec_of
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import spec_of
 
 
-def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> list[str]:
+def ensure_topics(clients: KafkaClients, names: Iterable[str], partitions: int) -> list[str]:
     """Create the topics that do not exist yet; returns the ones created.
 
-    Called at worker and service start-up. A topic of the hub's table (``streams.topics.TOPICS``)
+    Called at worker and service start-up. A topic of the hub's table (``bus.topics.TOPICS``)
     is created with the retention and clean-up policy the table gives it. An existing topic keeps
     its partition count and configuration: changing the count would move keys between
     partitions and split incidents. Raises kafka errors when the broker cannot be reached, which
     stops start-up with the broker's own message.
     """
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fusionhub-admin")
+    admin = clients.admin()
     try:
         existing = set(admin.list_topics())
         missing = sorted(set(names) - existing)
@@ -40,13 +41,13 @@ def _new_topic(name: str, partitions: int) -> NewTopic:
     return NewTopic(name, num_partitions=partitions, replication_factor=1, topic_configs=configs)
 
 
-def drop_topics(bootstrap: str, prefix: str) -> list[str]:
+def drop_topics(clients: KafkaClients, prefix: str) -> list[str]:
     """Delete every topic whose name starts with ``prefix``; returns the ones deleted.
 
     Called by benchmarks once a round is over, so repeated runs do not pile topics (and
     gigabytes of logs) onto the broker. Never called on the hub's own topics.
     """
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fusionhub-admin")
+    admin = clients.admin()
     try:
         doomed = sorted(t for t in admin.list_topics() if t.startswith(prefix))
         if doomed:

@@ -1,16 +1,11 @@
-"""Building the read API and the console from settings: the only place that reads
-``settings.api`` and ``settings.console``."""
+"""The read API and the console, built: the only place that reads ``settings.api`` and
+``settings.console``."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-from aiohttp import web
 
 from fusionhub.api.actions import ActionDesk
 from fusionhub.api.centres import PROVINCE, Centre, CentreDirectory
@@ -21,7 +16,9 @@ from fusionhub.api.live import LiveFeed
 from fusionhub.api.page import ConsolePage
 from fusionhub.api.reads import CaseReader, NameLookup
 from fusionhub.api.service import ApiService
+from fusionhub.api.serving import serve_sites
 from fusionhub.api.stats import StatsReader
+from fusionhub.bootstrap.hub import Hub
 from fusionhub.core.casebook import actions_for
 from fusionhub.core.cases import CaseStatus
 from fusionhub.settings import ConfigurationError, Settings
@@ -43,15 +40,15 @@ def division_names() -> NameLookup:
     return name_of
 
 
-def topics_document(settings: Settings) -> dict[str, Any]:
+def topics_document(hub: Hub) -> dict[str, Any]:
     """The AsyncAPI document of the topics under the configured prefix and partition counts."""
     from importlib.metadata import version
 
     from fusionhub.api.asyncapi import asyncapi_document
-    from fusionhub.streams.topics import TopicNames
 
+    settings = hub.settings
     return asyncapi_document(
-        TopicNames(settings.topic_prefix),
+        hub.topics,
         version=version("fusionhub"),
         bootstrap=settings.kafka_bootstrap,
         partitions=settings.streams.topic_partitions,
@@ -79,7 +76,7 @@ class BuiltApi:
     page: ConsolePage | None
 
 
-def build_api_service(settings: Settings, migrate: bool = True, live: bool = True) -> BuiltApi:
+def build_api_service(hub: Hub, migrate: bool = True, live: bool = True) -> BuiltApi:
     """The read API (and console) over the configured case store; called by ``fusionhub api``.
 
     With ``migrate`` the schema is brought up to date first, so the API can start before the
@@ -87,6 +84,7 @@ def build_api_service(settings: Settings, migrate: bool = True, live: bool = Tru
     actions. Raises ``ConfigurationError`` for a missing token or an unreadable township file,
     and ``sqlalchemy.exc.OperationalError`` when the database cannot be reached for migrating.
     """
+    settings = hub.settings
     directory = centre_directory(settings)
     townships = _township_boundaries(settings)
     engine = open_engine(settings.database.resolved_url(settings.data_dir))
@@ -98,16 +96,16 @@ def build_api_service(settings: Settings, migrate: bool = True, live: bool = Tru
             CaseReader(engine, names),
             directory,
             settings.api.max_limit,
-            asyncapi=topics_document(settings),
+            asyncapi=topics_document(hub),
         )
         parts = ConsoleParts(
             stats=StatsReader(engine, names),
             divisions=DivisionMap(engine, names, townships),
-            page_config=page_config(settings),
+            page_config=page_config(hub),
             action_wait_s=settings.console.action_wait_s,
         )
         if live:
-            _connect(settings, parts, names)
+            _connect(hub, parts, names)
         ConsoleRoutes(service, parts)
         page = ConsolePage(service, settings.console.tile_url) if settings.console.enabled else None
         return BuiltApi(service, page)
@@ -116,14 +114,9 @@ def build_api_service(settings: Settings, migrate: bool = True, live: bool = Tru
         raise
 
 
-def _connect(settings: Settings, parts: ConsoleParts, names: NameLookup) -> None:
-    from fusionhub.streams.topics import TopicNames
-    from fusionhub.wiring import build_codec
-
-    codec = build_codec(settings)
-    topics = TopicNames(settings.topic_prefix)
-    parts.live = LiveFeed(settings.kafka_bootstrap, topics, codec, names)
-    parts.desk = ActionDesk(settings.kafka_bootstrap, topics.commands, codec)
+def _connect(hub: Hub, parts: ConsoleParts, names: NameLookup) -> None:
+    parts.live = LiveFeed(hub.clients, hub.topics, hub.codec, names)
+    parts.desk = ActionDesk(hub.clients, hub.topics.commands, hub.codec)
 
 
 def _township_boundaries(settings: Settings) -> dict[str, dict[str, Any]] | None:
@@ -136,13 +129,12 @@ def _township_boundaries(settings: Settings) -> dict[str, dict[str, Any]] | None
         raise ConfigurationError(f"FUSIONHUB_CONSOLE__TOWNSHIP_BOUNDARIES: {exc}") from None
 
 
-def page_config(settings: Settings) -> Callable[[Centre], dict[str, Any]]:
+def page_config(hub: Hub) -> Callable[[Centre], dict[str, Any]]:
     """What ``GET /v1/console`` tells a centre's page, apart from the feed's state."""
-    from fusionhub.policies import load_policy
     from fusionhub.regions import division_lists
 
-    console = settings.console
-    threshold = load_policy(settings.streams.policy_file).weights.threshold
+    console = hub.settings.console
+    threshold = hub.policy.weights.threshold
     counties, townships = division_lists()
     tiles = None
     if console.tile_url:
@@ -177,32 +169,14 @@ def page_config(settings: Settings) -> Callable[[Centre], dict[str, Any]]:
     return config
 
 
-def serve_api(settings: Settings) -> None:
-    """Run the read API on ``settings.api.host:port`` and the console on
-    ``settings.console.host:port`` until Ctrl-C or SIGTERM."""
-    built = build_api_service(settings)
+def serve_api(hub: Hub) -> None:
+    """``fusionhub api``: the read API on ``api.host:port`` and the console on
+    ``console.host:port`` until Ctrl-C or SIGTERM."""
+    settings = hub.settings
+    built = build_api_service(hub)
     sites = [(built.service.app(), settings.api.host, settings.api.port)]
     if built.page is not None:
         console_app = built.service.app()
         built.page.register(console_app)
         sites.append((console_app, settings.console.host, settings.console.port))
-    asyncio.run(_serve(sites))
-
-
-async def _serve(sites: list[tuple[web.Application, str, int]]) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    runners: list[web.AppRunner] = []
-    try:
-        for app, host, port in sites:
-            runner = web.AppRunner(app, handle_signals=False, access_log=None)
-            await runner.setup()
-            runners.append(runner)
-            await web.TCPSite(runner, host, port).start()
-        await stop.wait()
-    finally:
-        for runner in reversed(runners):
-            with contextlib.suppress(Exception):
-                await runner.cleanup()
+    serve_sites(sites)
