@@ -59,6 +59,8 @@ class JsonLinesCaseSink(CaseSink):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if _ends_torn(self.path):
+                lines.insert(0, "\n")  # a crash's half line stays a line of its own
             self._handle = self.path.open("a", encoding="utf-8")
             self._start = self._handle.tell()
             self._handle.writelines(lines)
@@ -136,6 +138,15 @@ def read_records(path: Path) -> list[dict[str, Any]]:
             except json.JSONDecodeError:
                 continue
     return items
+
+
+def _ends_torn(path: Path) -> bool:
+    """Whether the file's last line has no line end (a crash cut an append short)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with path.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"
 
 
 def _key(kind: str, record: Record) -> Key:
