@@ -20,7 +20,7 @@ from fusionhub.core.cases import Case, case_to_dict
 from fusionhub.core.correlation import event_order_key
 from fusionhub.core.events import DeviceHealthRecord, Event, Source
 from fusionhub.core.policy import CorrelationPolicy
-from fusionhub.ingest.files import iter_items
+from fusionhub.ingest.files import iter_items, source_files
 from fusionhub.ingest.pipeline import partition_key
 
 
@@ -47,12 +47,9 @@ class ReplayResult:
 
 def replay_inputs(folder: Path) -> Iterator[tuple[Source, bytes]]:
     """Every input item of a replay folder, source by source, as raw bytes."""
-    for source in Source:
-        name = folder / ("video" if source is Source.VIDEO else f"{source.value}.jsonl")
-        if name.exists():
-            files = sorted(name.glob("*.xml")) if source is Source.VIDEO else [name]
-            for item in iter_items(source, files):
-                yield source, item.payload
+    for source, files in source_files(folder):
+        for item in iter_items(source, files):
+            yield source, item.payload
 
 
 def reject_line(rejection: Rejection) -> dict[str, Any]:
@@ -80,9 +77,7 @@ def replay(
 
 def input_bytes(folder: Path) -> int:
     """The size of a replay folder's inputs, for progress shown against it."""
-    files = [folder / f"{s.value}.jsonl" for s in Source if s is not Source.VIDEO]
-    files += sorted((folder / "video").glob("*.xml"))
-    return sum(f.stat().st_size for f in files if f.is_file())
+    return sum(f.stat().st_size for _, files in source_files(folder) for f in files)
 
 
 def load_events(

@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 
 from fusionhub.api.params import FieldProblem, ParamError
 from fusionhub.bus.clients import KafkaClients
+from fusionhub.connectors.registry import load_sources
 from fusionhub.core.casebook import ACTIONS, CaseAction
 from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.actions import action_to_record
@@ -26,7 +27,8 @@ from fusionhub.serialization.records import COMMAND_SUBJECT
 MAX_NOTE_CHARS = 500
 MAX_NAME_CHARS = 60
 MAX_SPLIT_REFS = 200
-_REF = re.compile(r"(grid|hotline|petition|video):\S{1,150}")
+# A report ref: SOURCE:ID of a registered source.
+_REF = re.compile("(" + "|".join(load_sources().names) + r"):\S{1,150}")
 _CASE_ID = re.compile(r"\S{1,200}")
 # The field each action cannot do without, as the worker requires it (core.casebook).
 REQUIRED = {

@@ -1,6 +1,6 @@
 """The AsyncAPI 3.0 document of the hub's topics, served at ``/asyncapi.json`` by the read API.
 
-Generated from the topic table (``fusionhub.bus.topics.TOPICS``) and the Avro schemas in
+Generated from the topic table (``fusionhub.bus.topics.topic_table``) and the Avro schemas in
 ``schemas/``, so it cannot drift from what the hub creates and writes: channels with their
 addresses, keys, partitioning and the configuration topics are created with; messages with the
 newest version of their Avro schema (Confluent wire format: magic byte, schema id, Avro binary).
@@ -8,9 +8,10 @@ newest version of their Avro schema (Confluent wire format: magic byte, schema i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from fusionhub.bus.topics import TOPICS, TopicNames, TopicSpec
+from fusionhub.bus.topics import TopicNames, TopicSpec, topic_table
 from fusionhub.serialization.registry import EmbeddedSchemaRegistry
 
 AVRO_FORMAT = "application/vnd.apache.avro+json;version=1.9.0"
@@ -125,19 +126,22 @@ def asyncapi_document(
     bootstrap: str,
     partitions: int,
     case_partitions: int,
+    raw_subjects: Mapping[str, str],
     registry: EmbeddedSchemaRegistry | None = None,
 ) -> dict[str, Any]:
-    """The AsyncAPI 3.0.0 document for topics under ``topics.prefix``.
+    """The AsyncAPI 3.0.0 document for topics under ``topics.prefix``, a raw topic for each
+    source of ``raw_subjects`` (source name -> its raw schema, the source registry's).
 
     Called once by the read API at start-up (``/asyncapi.json``) and by the tests. The partition
     counts are the ones the hub creates topics with (``FUSIONHUB_STREAMS__TOPIC_PARTITIONS``,
     ``__CASE_TOPIC_PARTITIONS``); an existing topic keeps its own.
     """
     registry = registry or EmbeddedSchemaRegistry()
-    by_channel = {_channel_id(key): spec for key, spec in TOPICS.items()}
+    table = topic_table(raw_subjects)
+    by_channel = {_channel_id(key): spec for key, spec in table.items()}
     counts = {"topic_partitions": partitions, "case_topic_partitions": case_partitions}
-    published = {s for spec in TOPICS.values() if spec.departments_publish for s in spec.subjects}
-    subjects = sorted({s for spec in TOPICS.values() for s in spec.subjects})
+    published = {s for spec in table.values() if spec.departments_publish for s in spec.subjects}
+    subjects = sorted({s for spec in table.values() for s in spec.subjects})
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -159,7 +163,7 @@ def asyncapi_document(
         },
         "channels": {
             _channel_id(key): _channel(key, spec, topics, counts[spec.partitions_from])
-            for key, spec in TOPICS.items()
+            for key, spec in table.items()
         },
         "operations": _operations(by_channel),
         "components": {

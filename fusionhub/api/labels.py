@@ -11,6 +11,8 @@ import io
 from importlib import resources
 from typing import Any, Literal
 
+from fusionhub.connectors.registry import load_sources
+
 Language = Literal["zh-CN", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh-CN", "en")
 
@@ -24,12 +26,8 @@ STATUSES = {
     "reopened": ("重办", "Reopened"),
     "merged": ("已合并", "Merged"),
 }
-SOURCES = {
-    "grid": ("网格上报", "Grid report"),
-    "hotline": ("12345热线", "12345 hotline"),
-    "petition": ("网上信访", "Online petition"),
-    "video": ("视频告警", "Video alarm"),
-}
+# Each source's own labels, as its module declares them (fusionhub.sources).
+SOURCES = load_sources().labels()
 PLATFORMS = {
     "综治工作": ("综治工作", "Social governance"),
     "市场监管": ("市场监管", "Market regulation"),

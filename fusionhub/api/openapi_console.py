@@ -202,6 +202,11 @@ def console_schemas() -> dict[str, Schema]:
                 "tiles": {"type": ["object", "null"]},
                 "match_threshold": {"type": "number"},
                 "max_cases": _INTEGER,
+                "source_colours": {
+                    "type": "object",
+                    "additionalProperties": _STRING,
+                    "description": "each source's colour on the page, as its module declares it",
+                },
                 "live": {"type": "boolean", "description": "the live feed reads the broker"},
             }
         ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fusionhub.api.params import PRIORITIES, STATUSES
+from fusionhub.connectors.registry import load_sources
 
 Schema = dict[str, Any]
 
@@ -80,7 +81,7 @@ _CARD_FIELDS: dict[str, Schema] = {
 
 _EVENT_FIELDS: dict[str, Schema] = {
     "event_ref": _STRING,
-    "source": {"type": "string", "enum": ["grid", "hotline", "petition", "video"]},
+    "source": {"type": "string", "enum": list(load_sources().names)},
     "source_id": _STRING,
     "occurred_at": _MOMENT,
     "received_at": _MOMENT,

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from fusionhub.api.cursor import ORDERS, Cursor, CursorError, decode_cursor
+from fusionhub.connectors.registry import load_sources
 from fusionhub.core.cases import CaseStatus
-from fusionhub.core.events import Platform, Source
+from fusionhub.core.events import Platform
 
 # Zhejiang's wall clock; China has no daylight saving time, so a fixed offset is exact.
 CHINA_TIME = timezone(timedelta(hours=8), "UTC+8")
@@ -22,7 +23,7 @@ SORT_ORDERS = tuple(ORDERS)
 STATUSES = tuple(s.value for s in CaseStatus)
 PLATFORMS = tuple(p.value for p in Platform)
 PRIORITIES = (1, 2, 3, 4)
-SOURCES = tuple(s.value for s in Source)
+SOURCES = load_sources().names
 MAX_SEARCH_CHARS = 100
 
 _COUNTY = re.compile(r"\d{6}")

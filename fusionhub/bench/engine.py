@@ -60,7 +60,7 @@ def _event(
     code, lon, lat = rng.choice(villages)
     category = rng.choice(cats)
     point = GeoPoint(lon + rng.uniform(-0.01, 0.01), lat + rng.uniform(-0.01, 0.01))
-    source = rng.choice((Source.GRID, Source.HOTLINE))
+    source = Source.of(rng.choice(("grid", "hotline")))
     return Event(
         event_ref=f"{source.value}:B{n:09d}",
         source=source,

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
+from fusionhub.connectors.registry import load_sources
 from fusionhub.runtime.feed import FeedItem, HttpFeed, load_feed
 from fusionhub.runtime.supervisor import Supervisor
 from fusionhub.runtime.up import Endpoints
@@ -53,7 +54,7 @@ async def _blast(url: str, token: str, items: list[FeedItem], clients: int) -> d
         ) as c:
             while not queue.empty():
                 item = queue.get_nowait()
-                kind = "application/xml" if item.source == "video" else "application/json"
+                kind = load_sources().spec(item.source).media_type
                 answer = await c.post(
                     f"/v1/ingest/{item.source}",
                     content=item.payload,

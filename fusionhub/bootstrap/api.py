@@ -53,6 +53,7 @@ def topics_document(hub: Hub) -> dict[str, Any]:
         bootstrap=settings.kafka_bootstrap,
         partitions=settings.streams.topic_partitions,
         case_partitions=settings.streams.case_topic_partitions,
+        raw_subjects=hub.sources.raw_subjects(),
     )
 
 
@@ -164,6 +165,7 @@ def page_config(hub: Hub) -> Callable[[Centre], dict[str, Any]]:
             "tiles": tiles,
             "match_threshold": threshold,
             "max_cases": console.max_cases,
+            "source_colours": {spec.name: spec.colour for spec in hub.sources},
         }
 
     return config

@@ -10,6 +10,8 @@ from typing import Any
 from fusionhub.bus.admin import ensure_topics
 from fusionhub.bus.clients import KafkaClients
 from fusionhub.bus.topics import TopicNames
+from fusionhub.connectors.categories import CategoryTable, load_category_table
+from fusionhub.connectors.registry import SourceRegistry, load_sources
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.serialization import (
     AvroCodec,
@@ -67,6 +69,30 @@ class Hub:
     def codec(self) -> AvroCodec:
         """The Avro codec every producer and consumer of the process shares."""
         return AvroCodec(build_registry(self.settings))
+
+    @functools.cached_property
+    def sources(self) -> SourceRegistry:
+        """The registered sources, each checked whole (``ConfigurationError`` naming what a
+        source lacks, or a configured ingest token of a source that does not exist)."""
+        from fusionhub.bootstrap.sources import source_problems, unknown_names
+
+        sources = load_sources()
+        schemas = EmbeddedSchemaRegistry()
+        problems = source_problems(sources, self.categories, schemas, import_hooks=False)
+        tokens = unknown_names(sources, self.settings.ingest.tokens)
+        if tokens:
+            problems.append(
+                f"FUSIONHUB_INGEST__TOKENS names {', '.join(tokens)}, which is no source; "
+                f"the sources are {', '.join(sources.names)}"
+            )
+        if problems:
+            raise ConfigurationError("; ".join(problems))
+        return sources
+
+    @functools.cached_property
+    def categories(self) -> CategoryTable:
+        """The category table (the packaged ``categories.toml``)."""
+        return load_category_table()
 
     @functools.cached_property
     def policy(self) -> CorrelationPolicy:

@@ -23,7 +23,6 @@ def build_connectors(hub: Hub, cameras_csv: Path | None = None) -> dict[Source, 
     """One connector per registered source, sharing the gazetteer, category table and PII
     protector; ``cameras_csv`` replaces the configured camera registry (replays bring their
     own). Needs ``secrets.pii_key`` (``ConfigurationError``)."""
-    from fusionhub.connectors.categories import load_category_table
     from fusionhub.connectors.factory import build_connectors as connectors_from
     from fusionhub.connectors.pii import PiiProtector
     from fusionhub.regions import load_camera_registry, load_gazetteer
@@ -34,10 +33,11 @@ def build_connectors(hub: Hub, cameras_csv: Path | None = None) -> dict[Source, 
     return dict(
         connectors_from(
             gazetteer=load_gazetteer(),
-            categories=load_category_table(),
+            categories=hub.categories,
             pii=PiiProtector(hub.settings.secrets.require_pii_key()),
             cameras=cameras,
             max_payload_bytes=ingest.max_body_bytes,
+            sources=hub.sources,
         )
     )
 
@@ -126,12 +126,19 @@ def raw_runner(hub: Hub) -> RawTopicRunner:
     from fusionhub.runtime.heap import settle_startup_heap
 
     topics = hub.topics
-    hub.ensure_topics([topics.raw(s.value) for s in Source])
+    hub.ensure_topics([topics.raw(name) for name in hub.sources.names])
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(hub, metrics, SeenRefs(prepare_ingest_topics(hub)))
     settle_startup_heap()
     group = f"{hub.settings.streams.app_id}-raw"
-    return RawTopicRunner(pipeline, build_publisher(hub, metrics), hub.clients, topics, group)
+    return RawTopicRunner(
+        pipeline,
+        publisher=build_publisher(hub, metrics),
+        clients=hub.clients,
+        topics=topics,
+        group_id=group,
+        sources=hub.sources,
+    )
 
 
 def run_ingest_raw(hub: Hub, stop: threading.Event) -> IngestReport:

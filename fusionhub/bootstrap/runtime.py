@@ -12,7 +12,6 @@ from rich.console import Console
 
 from fusionhub.bootstrap.hub import Hub
 from fusionhub.broker.launcher import LocalKafkaBroker
-from fusionhub.core.events import Source
 from fusionhub.paths import ensure_dir
 from fusionhub.runtime.demo import DemoOptions, DemoPlan
 from fusionhub.runtime.operator import DutyOfficer
@@ -34,7 +33,7 @@ def endpoints(hub: Hub) -> Endpoints:
         sink_metrics=f"http://{m.host}:{m.sink_port}/metrics",
         database=settings.database.resolved_url(settings.data_dir),
         console=f"http://{console.host}:{console.port}" if console.enabled else None,
-        sources=[s.value for s in Source],
+        sources=hub.sources.names,
     )
 
 
@@ -101,7 +100,7 @@ def demo_plan(hub: Hub, options: DemoOptions) -> DemoPlan:
         seed=seed,
         intro=console_lines(settings),
         endpoints=endpoints(run_hub),
-        ingest_token=settings.ingest.token_for(Source("grid").value) or "",
+        ingest_token=settings.ingest.token_for("grid") or "",
         api_token=api_token,
         prepare=lambda: prepare(run_hub, start_broker=True),
         start=lambda: start_hub_services(run_hub, env),

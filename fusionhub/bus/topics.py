@@ -1,10 +1,12 @@
-"""Every topic of the hub, in one table, and their names. Every name hangs off
-``settings.topic_prefix``.
+"""Every topic of the hub, in one table, and their names. Every name hangs off the topic prefix
+(``FUSIONHUB_TOPIC_PREFIX``).
 
 ``TOPICS`` says, for each topic, what it carries, how it is keyed and partitioned and how long the
 broker keeps it. Topic creation applies its configuration, the AsyncAPI document
 (``fusionhub.api.asyncapi``) is generated from it, and ``TopicNames`` builds names only from it,
-so a topic cannot be added without saying all of that.
+so a topic cannot be added without saying all of that. The raw topics are one family,
+``raw.{source}``, one topic per registered source; ``topic_table`` gives it source by source,
+with each source's raw schema, for whoever lists topics (the AsyncAPI document).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 DAY_MS = 24 * 3600 * 1000
-RAW_SOURCES = ("grid", "hotline", "petition", "video")
 
 
 @dataclass(frozen=True)
@@ -39,26 +40,21 @@ class TopicSpec:
     parameters: Mapping[str, str] = field(default_factory=dict)  # name -> regex
 
 
-_RAW_SUBJECTS = {
-    "grid": "fusionhub.raw.GridReport",
-    "hotline": "fusionhub.raw.HotlineOrder",
-    "petition": "fusionhub.raw.Petition",
-    "video": "fusionhub.raw.VideoAlarm",
-}
 _CASE_KEY = "the case id (UTF-8), so every version of a case is in one partition, in order"
 _CASES_CONFIG = {"cleanup.policy": "compact"}
 _CASES_WHY = "compacted: the newest state of every case stays readable, older versions go"
+_RAW_CONFIG = {"retention.ms": str(7 * DAY_MS)}
 
 
-def _raw(source: str) -> TopicSpec:
+def _raw(source: str, subject: str) -> TopicSpec:
     return TopicSpec(
         address=f"raw.{source}",
         summary=f"Source-native {source} records published by departments",
-        subjects=(_RAW_SUBJECTS[source],),
+        subjects=(subject,),
         key="any (the record's own id is a good choice); the hub does not use it",
         partitioning="free: ingest-raw reads every partition and orders nothing by key",
         partitions_from="topic_partitions",
-        config={"retention.ms": str(7 * DAY_MS)},
+        config=_RAW_CONFIG,
         written_by="departments",
         read_by="fusionhub ingest-raw, which moves each record into the event log",
         departments_publish=True,
@@ -66,7 +62,20 @@ def _raw(source: str) -> TopicSpec:
 
 
 TOPICS: dict[str, TopicSpec] = {
-    **{f"raw.{source}": _raw(source) for source in RAW_SOURCES},
+    # One topic per registered source (fusionhub.sources), each with its raw schema.
+    "raw": TopicSpec(
+        address="raw.{source}",
+        summary="Source-native records departments publish, one topic per source",
+        subjects=(),
+        key="any (the record's own id is a good choice); the hub does not use it",
+        partitioning="free: ingest-raw reads every partition and orders nothing by key",
+        partitions_from="topic_partitions",
+        config=_RAW_CONFIG,
+        written_by="departments",
+        read_by="fusionhub ingest-raw, which moves each record into the event log",
+        departments_publish=True,
+        parameters={"source": r"^[a-z][a-z0-9_]*$"},
+    ),
     "events": TopicSpec(
         address="events",
         summary="The event log: unified events, case actions and clock ticks",
@@ -95,7 +104,7 @@ TOPICS: dict[str, TopicSpec] = {
         address="dead-letter",
         summary="What could not be used, with stage and reason; originals sealed (Fernet)",
         subjects=("fusionhub.DeadLetter",),
-        key="the source name (grid, hotline, petition, video, commands, UTF-8)",
+        key="the source name (grid, hotline, ... or commands, sink; UTF-8)",
         partitioning="Kafka's default partitioner on the source name",
         partitions_from="topic_partitions",
         config={"retention.ms": str(30 * DAY_MS)},
@@ -164,6 +173,14 @@ def _address_pattern(spec: TopicSpec) -> re.Pattern[str]:
 _PATTERNS = {key: _address_pattern(spec) for key, spec in TOPICS.items()}
 
 
+def topic_table(raw_subjects: Mapping[str, str]) -> dict[str, TopicSpec]:
+    """``TOPICS`` with the raw family given source by source (``raw.grid``, ...), each with its
+    raw schema: ``raw_subjects`` maps a source name to its subject (the source registry's)."""
+    table = {k: v for k, v in TOPICS.items() if k != "raw"}
+    raw = {f"raw.{name}": _raw(name, subject) for name, subject in raw_subjects.items()}
+    return {**raw, **table}
+
+
 def spec_of(topic: str) -> TopicSpec | None:
     """The table's entry for a topic name under any prefix, or None for a topic of no entry
     (benchmark scratch topics). Called by topic creation for the configuration to apply."""
@@ -185,7 +202,7 @@ class TopicNames:
 
     def raw(self, source: str) -> str:
         """Source-native Avro records published by departments, one topic per source."""
-        return self.name(f"raw.{source}")
+        return self.name("raw", source=source)
 
     @property
     def events(self) -> str:
@@ -215,11 +232,12 @@ class TopicNames:
     def cases_township(self, township_code: str) -> str:
         return self.name("cases.township", township_code=township_code)
 
-    def value_subjects(self) -> dict[str, str]:
-        """``<topic>-value`` -> record subject, for the topics departments publish to: the
+    def value_subjects(self, raw_subjects: Mapping[str, str]) -> dict[str, str]:
+        """``<topic>-value`` -> record subject, for the topics departments publish to (each
+        source's raw topic, ``raw_subjects`` as in ``topic_table``, and the command topic): the
         subjects Confluent serializers register under by default (TopicNameStrategy)."""
-        return {
-            f"{self.name(key)}-value": spec.subjects[0]
-            for key, spec in TOPICS.items()
-            if spec.departments_publish
-        }
+        subjects = {f"{self.raw(name)}-value": subject for name, subject in raw_subjects.items()}
+        for key, spec in TOPICS.items():
+            if spec.departments_publish and not spec.parameters:
+                subjects[f"{self.name(key)}-value"] = spec.subjects[0]
+        return subjects

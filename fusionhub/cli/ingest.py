@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from fusionhub.cli.needs import requires
+from fusionhub.connectors.registry import load_sources
 from fusionhub.core.events import Source
 from fusionhub.settings import Settings
 
-SOURCES = click.Choice([s.value for s in Source])
+SOURCES = click.Choice(load_sources().names)
 
 
 @click.command("ingest")

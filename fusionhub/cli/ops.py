@@ -36,14 +36,15 @@ def registry_serve(settings: Settings) -> None:
     FUSIONHUB_REGISTRY__SERVE_TOKEN (Bearer, or Basic with the token as password)."""
     from aiohttp import web
 
-    from fusionhub.bus.topics import TopicNames
+    from fusionhub.bootstrap import Hub
     from fusionhub.serialization import EmbeddedSchemaRegistry
     from fusionhub.serialization.server import registry_app
 
     reg = settings.registry
+    hub = Hub(settings)
     # Departments publishing with Confluent's default subject names register under
     # "<topic>-value"; those subjects stand for the record subjects of the topics they name.
-    aliases = TopicNames(settings.topic_prefix).value_subjects()
+    aliases = hub.topics.value_subjects(hub.sources.raw_subjects())
     app = registry_app(EmbeddedSchemaRegistry(aliases=aliases), reg.require_serve_token())
     web.run_app(app, host=reg.serve_host, port=reg.serve_port, print=None)
 

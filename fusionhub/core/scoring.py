@@ -24,7 +24,6 @@ from fusionhub.core.textsim import (
     address_grams,
     house_numbers,
     org_names,
-    refs_in_text,
     strip_places,
     text_sketch,
     village_name,
@@ -34,7 +33,9 @@ from fusionhub.core.textsim import (
 _TEXT_SATURATION = 0.25
 # Below this similarity two reports naming different people are about different people.
 _SAME_STORY_TEXT = 0.15
-_SOURCE_PREFIX = re.compile(r"^(?:grid|hotline|petition|video):")
+# A ref is SOURCE:ID or the bare ID; source names are lowercase words and ids never hold a
+# colon, so any source's prefix comes off here, a source registered tomorrow's included.
+_SOURCE_PREFIX = re.compile(r"^[a-z][a-z0-9_]*:")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _MICROSECOND = timedelta(microseconds=1)
@@ -106,7 +107,9 @@ def bare_ref(ref: str) -> str:
 def features_of(event: Event, policy: CorrelationPolicy) -> EventFeatures:
     """Extract everything scoring needs from an event (called once per event by ``step``)."""
     text = f"{event.title or ''} {event.text}"
-    quoted = tuple(bare_ref(r) for r in event.refs) + refs_in_text(text)
+    # Ids quoted in the report's text are among its refs already: its connector finds them
+    # with every registered source's id pattern (``SourceRegistry.quoted_ids``).
+    quoted = tuple(bare_ref(r) for r in event.refs)
     own = bare_ref(event.source_id)
     refs = tuple(r for r in dict.fromkeys(quoted) if r and r != own)
     jur = event.jurisdiction

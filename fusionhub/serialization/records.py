@@ -79,7 +79,7 @@ def event_from_record(rec: dict[str, Any]) -> Event:
     point = rec.get("point")
     return Event(
         event_ref=rec["event_ref"],
-        source=Source(rec["source"]),
+        source=Source.of(rec["source"]),
         source_id=rec["source_id"],
         occurred_at=_aware(rec["occurred_at"]),
         received_at=_aware(rec["received_at"]),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from fusionhub.connectors.registry import load_sources
 from fusionhub.sim.catalog import CATALOG
 from fusionhub.sim.generator import CST, Generator, Record
 from fusionhub.sim.noise import DEFAULT_NOISE, NoiseRates
@@ -67,7 +68,8 @@ def simulate(
     if density is not None and (days is not None or density <= 0):
         raise ValueError("density must be positive and cannot be combined with days")
     rng = random.Random(seed)
-    gen = Generator(rng, load_villages(list(counties)), start, days or 14, noise=noise)
+    villages = load_villages(list(counties))
+    gen = Generator(rng, villages, start, days or 14, noise=noise, seed=seed)
     arrivals = _Arrivals(gen, density, hard_negative_rate) if density else None
     n_faults = round(n_events * device_fault_rate)
     records: list[Record] = []
@@ -143,16 +145,19 @@ class _Arrivals:
 def _write(out_dir: Path, records: list[Record], gen: Generator) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     ordered = sorted(records, key=lambda r: (r.at, r.source, r.source_id))
-    for source in ("grid", "hotline", "petition"):
-        with (out_dir / f"{source}.jsonl").open("w", encoding="utf-8", newline="\n") as handle:
+    for spec in load_sources():
+        if spec.file_kind == "xml":
+            # One document a file, in a folder named after the source (video/<id>.xml).
+            folder = out_dir / spec.name
+            folder.mkdir(exist_ok=True)
             for r in ordered:
-                if r.source == source:
+                if r.source == spec.name and isinstance(r.payload, bytes):
+                    (folder / f"{r.source_id}.xml").write_bytes(r.payload)
+            continue
+        with (out_dir / f"{spec.name}.jsonl").open("w", encoding="utf-8", newline="\n") as handle:
+            for r in ordered:
+                if r.source == spec.name:
                     handle.write(json.dumps(r.payload, ensure_ascii=False) + "\n")
-    video_dir = out_dir / "video"
-    video_dir.mkdir(exist_ok=True)
-    for r in ordered:
-        if r.source == "video" and isinstance(r.payload, bytes):
-            (video_dir / f"alarm-{r.source_id}.xml").write_bytes(r.payload)
     with (out_dir / "cameras.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("device_id", "name", "lon", "lat", "crs", "grid_code", "township_code"))

@@ -11,11 +11,14 @@ from prometheus_client import CollectorRegistry
 from fusionhub.bootstrap import Hub
 from fusionhub.bootstrap.ingest import build_ingest_pipeline, build_publisher, prepare_ingest_topics
 from fusionhub.bus.topics import TopicNames
-from fusionhub.core.events import Source
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.records import CASE_SUBJECT, DEAD_LETTER_SUBJECT
 from fusionhub.settings import Settings
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
+from fusionhub.sources.video import VIDEO
 from tests.conftest import EXAMPLES, settings_env
 from tests.support import free_port, read_topic
 
@@ -58,12 +61,12 @@ def ingest_examples(settings: Settings) -> None:
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(Hub(settings), metrics)
     publisher = build_publisher(Hub(settings), metrics)
-    for source in (Source.GRID, Source.HOTLINE, Source.PETITION):
+    for source in (GRID, HOTLINE, PETITION):
         publisher.send_and_wait(
             pipeline.prepare(source, (EXAMPLES / f"{source}.json").read_bytes()).records
         )
     video = next((EXAMPLES / "video").glob("*.xml")).read_bytes()
-    publisher.send_and_wait(pipeline.prepare(Source.VIDEO, video).records)
+    publisher.send_and_wait(pipeline.prepare(VIDEO, video).records)
     publisher.close()
 
 

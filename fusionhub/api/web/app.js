@@ -2,6 +2,7 @@
 // case's detail and the statistics, kept live by the hub's event stream.
 
 import { Api, ApiError } from "./api.js";
+import { setSourceColours } from "./dom.js";
 import { Board } from "./board.js";
 import { CaseDetail } from "./detail.js";
 import { applyStatic, getLanguage, setLabels, setLanguage, t } from "./i18n.js";
@@ -64,6 +65,7 @@ function signOut() {
 
 function start(config) {
   setLabels(config.labels);
+  setSourceColours(config.source_colours);
   document.getElementById("centre-name").textContent = config.centre.name;
   const model = new CaseModel(api, config.max_cases);
   const map = new CaseMap(document.getElementById("map"), config, (caseId) => select(caseId));

@@ -139,7 +139,7 @@ export class Board {
       ),
       el("td", { class: "township", text: item.township_name || item.township_code || "" }),
       el("td", { class: "category", text: label("category", item.category) }),
-      el("td", {}, ...item.sources.map((s) => el("span", { class: `source src-${s}`, text: label("source", s) }))),
+      el("td", {}, ...item.sources.map((s) => el("span", { class: "source", source: s, text: label("source", s) }))),
       el("td", {}, el("span", { class: `chip status-${item.status}`, text: label("status", item.status) })),
       el("td", { class: "num", text: item.report_count }),
     );

@@ -31,14 +31,14 @@ export function stackedDays(days, keys, nameOf) {
       const h = scale(value);
       y -= h;
       chart.append(
-        svg("rect", { x, y, width: step * 0.7, height: h, class: `bar src-${key}` }, svg("title", {}, `${day.day} ${nameOf(key)} ${value}`)),
+        svg("rect", { x, y, width: step * 0.7, height: h, class: "bar source-bar", source: key }, svg("title", {}, `${day.day} ${nameOf(key)} ${value}`)),
       );
     }
     if (days.length <= 16 || index % Math.ceil(days.length / 16) === 0) {
       chart.append(svg("text", { x: x + step * 0.35, y: height - 10, class: "axis", "text-anchor": "middle" }, day.day.slice(5)));
     }
   });
-  const legend = el("div", { class: "chart-legend" }, ...keys.map((key) => el("span", { class: `legend-item src-${key}`, text: nameOf(key) })));
+  const legend = el("div", { class: "chart-legend" }, ...keys.map((key) => el("span", { class: "legend-item src", source: key, text: nameOf(key) })));
   return el("figure", { class: "chart-box" }, chart, legend);
 }
 

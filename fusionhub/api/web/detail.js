@@ -101,12 +101,12 @@ export class CaseDetail {
   report(linked) {
     const event = linked.event;
     const source = linked.event_ref.split(":")[0];
-    const card = el("article", { class: `report src-${source}`, dataset: { ref: linked.event_ref } });
+    const card = el("article", { class: "report", source, dataset: { ref: linked.event_ref } });
     card.append(
       el(
         "header",
         {},
-        el("span", { class: `source src-${source}`, text: label("source", source) }),
+        el("span", { class: "source", source, text: label("source", source) }),
         el("span", { class: "ref", text: linked.event_ref }),
         event ? el("time", { text: formatTime(event.occurred_at, true) }) : null,
       ),

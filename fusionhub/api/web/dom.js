@@ -1,6 +1,19 @@
 // Building the page's elements. Every text goes in as a text node (textContent), never as
 // HTML, so a report's words such as <script> or <img onerror=...> show as words.
 
+// Each source's colour, from its declaration (GET /v1/console "source_colours"): set on an
+// element as the custom property --src (through the CSSOM, which the page's policy allows),
+// so the style sheet names no source.
+let colours = {};
+
+export function setSourceColours(given) {
+  colours = given || {};
+}
+
+export function sourceColour(source) {
+  return colours[source] || "#64748b";
+}
+
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   setProps(node, props);
@@ -13,7 +26,9 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 export function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [name, value] of Object.entries(attrs)) {
-    if (value !== null && value !== undefined) node.setAttribute(name, String(value));
+    if (value === null || value === undefined) continue;
+    if (name === "source") node.setAttribute("fill", sourceColour(value));
+    else node.setAttribute(name, String(value));
   }
   append(node, children);
   return node;
@@ -24,6 +39,7 @@ function setProps(node, props) {
     if (value === null || value === undefined || value === false) continue;
     if (name === "class") node.className = value;
     else if (name === "text") node.textContent = String(value);
+    else if (name === "source") node.style.setProperty("--src", sourceColour(value));
     else if (name === "on") {
       for (const [event, handler] of Object.entries(value)) node.addEventListener(event, handler);
     } else if (name === "dataset") Object.assign(node.dataset, value);

@@ -4,8 +4,6 @@ import { stackedDays, townshipBars } from "./charts.js";
 import { clear, el, options } from "./dom.js";
 import { label, t } from "./i18n.js";
 
-const SOURCES = ["grid", "hotline", "petition", "video"];
-
 export class Reports {
   constructor(api, config) {
     this.api = api;
@@ -55,7 +53,7 @@ export class Reports {
     const hours = (v) => v.toFixed(1);
     const section = (title, content) => el("section", { class: "report-card" }, el("h3", { text: title }), content);
     this.body.append(
-      section(t("report.per_day"), stackedDays(report.per_day, SOURCES, (key) => label("source", key))),
+      section(t("report.per_day"), stackedDays(report.per_day, Object.keys(this.config.source_colours || {}), (key) => label("source", key))),
       section(t("report.overdue_rate"), townshipBars(report.townships, (r) => r.overdue_rate, percent, townshipName)),
       section(t("report.median_resolve"), townshipBars(report.townships, (r) => r.median_resolve_hours, hours, townshipName)),
       section(t("report.repeats"), townshipBars(report.townships, (r) => r.repeats, String, townshipName)),

@@ -22,6 +22,7 @@ from fusionhub.bootstrap.ingest import build_ingest_pipeline, build_publisher, p
 from fusionhub.bus.admin import ensure_topics
 from fusionhub.bus.clients import KafkaClients
 from fusionhub.bus.topics import TopicNames
+from fusionhub.connectors.registry import load_sources
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.pipeline import SeenRefs
 from fusionhub.ingest.rawrunner import RawTopicRunner
@@ -41,7 +42,8 @@ GRID_SCHEMA = default_schemas_dir() / "fusionhub.raw.GridReport" / "v1.avsc"
 @pytest.fixture
 def registry_url(ingest_settings: Settings) -> Iterator[str]:
     """``fusionhub registry serve`` for this test's topic prefix, on a free loopback port."""
-    aliases = TopicNames(ingest_settings.topic_prefix).value_subjects()
+    raw_subjects = load_sources().raw_subjects()
+    aliases = TopicNames(ingest_settings.topic_prefix).value_subjects(raw_subjects)
     with serve_in_thread(registry_app(EmbeddedSchemaRegistry(aliases=aliases), TOKEN)) as url:
         yield url
 

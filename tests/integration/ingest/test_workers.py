@@ -14,7 +14,6 @@ from prometheus_client import CollectorRegistry
 from fusionhub.bootstrap import Hub
 from fusionhub.bootstrap.ingest import build_connectors, build_publisher, prepare_ingest_topics
 from fusionhub.bus.topics import TopicNames
-from fusionhub.core.events import Source
 from fusionhub.ingest.chunked import InProcessIngest
 from fusionhub.ingest.chunks import plan_chunks
 from fusionhub.ingest.files import ingest_files, input_files
@@ -25,12 +24,15 @@ from fusionhub.ingest.publisher import KafkaPublisher
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.video import VIDEO
 from tests.support import read_topic
 
 pytestmark = pytest.mark.integration
 
 CLOCK = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
-SOURCES = (Source.GRID, Source.HOTLINE, Source.VIDEO)
+SOURCES = (GRID, HOTLINE, VIDEO)
 
 
 def _pipeline(settings: Settings) -> IngestPipeline:
@@ -103,7 +105,7 @@ def test_a_worker_that_dies_stops_the_ingest_with_a_clear_error(
 ) -> None:
     prepare_ingest_topics(Hub(hub_settings))
     pipeline = _pipeline(hub_settings)
-    chunks = list(plan_chunks(Source.HOTLINE, input_files(Source.HOTLINE, feed), 5))
+    chunks = list(plan_chunks(HOTLINE, input_files(HOTLINE, feed), 5))
     with WorkerIngest(
         pipeline, 2, lambda: build_publisher(Hub(hub_settings), pipeline.metrics)
     ) as ing:
@@ -111,11 +113,11 @@ def test_a_worker_that_dies_stops_the_ingest_with_a_clear_error(
         assert victim is not None
         os.kill(victim, signal.SIGKILL)
         with pytest.raises(WorkerFailedError, match="exited"):
-            for _ in ing.ingest(Source.HOTLINE, chunks):
+            for _ in ing.ingest(HOTLINE, chunks):
                 pass
         # The other worker may still hold chunks of the failed ingest: no second one.
         with pytest.raises(WorkerFailedError, match="did not finish"):
-            next(ing.ingest(Source.HOTLINE, chunks))
+            next(ing.ingest(HOTLINE, chunks))
     # Nothing of the failed ingest was confirmed, so a retry is not taken for duplicates.
     assert len(pipeline.seen) == 0
 
@@ -126,10 +128,10 @@ def test_a_worker_whose_producer_cannot_start_says_why(hub_settings: Settings, f
     def no_producer() -> KafkaPublisher:
         raise ConnectionError("no broker at 127.0.0.1:1")
 
-    chunks = plan_chunks(Source.GRID, input_files(Source.GRID, feed), 50)
+    chunks = plan_chunks(GRID, input_files(GRID, feed), 50)
     with (
         WorkerIngest(pipeline, 2, no_producer) as ing,
         pytest.raises(WorkerFailedError, match="could not start a producer: ConnectionError"),
     ):
-        for _ in ing.ingest(Source.GRID, chunks):
+        for _ in ing.ingest(GRID, chunks):
             pass

@@ -24,7 +24,6 @@ from fusionhub.bus.admin import ensure_topics
 from fusionhub.bus.clients import KafkaClients
 from fusionhub.bus.topics import TopicNames
 from fusionhub.core.casebook import CaseAction
-from fusionhub.core.events import Source
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.actions import action_to_record
@@ -34,6 +33,7 @@ from fusionhub.serialization.records import (
     DEAD_LETTER_SUBJECT,
 )
 from fusionhub.settings import Settings
+from fusionhub.sources.grid import GRID
 from fusionhub.streams.worker import worker_topics
 
 CODEC = AvroCodec(EmbeddedSchemaRegistry())
@@ -62,7 +62,7 @@ def ingest_grid_reports(settings: Settings, *payloads: bytes) -> list[str]:
     refs: list[str] = []
     try:
         for payload in payloads:
-            batch = pipeline.prepare(Source.GRID, payload)
+            batch = pipeline.prepare(GRID, payload)
             assert batch.report.count("accepted") == 1, batch.report
             publisher.send_and_wait(batch.records)
             refs.extend(batch.new_refs)

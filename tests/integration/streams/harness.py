@@ -17,7 +17,7 @@ from fusionhub.bootstrap.ingest import build_ingest_pipeline, build_publisher, p
 from fusionhub.bus.admin import ensure_topics
 from fusionhub.bus.clients import KafkaClients
 from fusionhub.bus.topics import TopicNames
-from fusionhub.core.events import Source
+from fusionhub.connectors.registry import load_sources
 from fusionhub.ingest.chunked import InProcessIngest
 from fusionhub.ingest.files import ingest_files, input_files
 from fusionhub.ingest.metrics import IngestMetrics
@@ -70,7 +70,7 @@ def ingest_folder(settings: Settings, folder: Path) -> int:
     pipeline = build_ingest_pipeline(Hub(settings), metrics)
     accepted = 0
     with InProcessIngest(pipeline, build_publisher(Hub(settings), metrics)) as ingest:
-        for source in Source:
+        for source in load_sources().sources:
             try:
                 files = input_files(source, folder)
             except FileNotFoundError:

@@ -14,6 +14,7 @@ import pytest
 
 from fusionhub.api.asyncapi import asyncapi_document
 from fusionhub.bus.topics import TOPICS, TopicNames
+from fusionhub.connectors.registry import load_sources
 from fusionhub.serialization.registry import EmbeddedSchemaRegistry
 from fusionhub.streams.worker import worker_topics
 
@@ -38,6 +39,7 @@ def document(prefix: str = "fusionhub") -> dict[str, Any]:
         bootstrap="127.0.0.1:9092",
         partitions=4,
         case_partitions=1,
+        raw_subjects=load_sources().raw_subjects(),
     )
 
 
@@ -108,19 +110,15 @@ def test_each_channel_carries_its_schemas_keys_and_retention() -> None:
     case = doc["components"]["messages"]["fusionhub.Case"]
     assert case["payload"]["schema"] == EmbeddedSchemaRegistry().latest("fusionhub.Case").schema
     assert "case id" in case["bindings"]["kafka"]["key"]["description"]
-    assert len(doc["channels"]) == len(TOPICS)
+    assert len(doc["channels"]) == len(TOPICS) - 1 + len(load_sources())
 
 
 def test_departments_topics_are_operations_the_hub_receives() -> None:
     operations = document()["operations"]
     received = {o["channel"]["$ref"] for o in operations.values() if o["action"] == "receive"}
-    assert received == {
-        "#/channels/raw_grid",
-        "#/channels/raw_hotline",
-        "#/channels/raw_petition",
-        "#/channels/raw_video",
-        "#/channels/commands",
-    }
+    raw = {f"#/channels/raw_{name}" for name in load_sources().names}
+    assert {"#/channels/raw_grid", "#/channels/raw_video"} <= raw
+    assert received == {*raw, "#/channels/commands"}
 
 
 def test_docs_topics_md_names_every_topic_of_the_table() -> None:

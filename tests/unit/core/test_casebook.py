@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from fusionhub.core.casebook import CaseAction, CaseBook
-from fusionhub.core.events import Source
 from fusionhub.policies import load_policy
+from fusionhub.sources.grid import GRID
 
 from .corr_factory import at, make_event
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.unit
 def book_with_one_case() -> tuple[CaseBook, str]:
     book = CaseBook(load_policy())
     outcome = book.on_event(
-        make_event(Source.GRID, "WG-1", at(25, 9), "dispute.neighbour", "两户因排水沟发生争执")
+        make_event(GRID, "WG-1", at(25, 9), "dispute.neighbour", "两户因排水沟发生争执")
     )
     [change] = outcome.changes
     return book, change.case.case_id

@@ -33,6 +33,10 @@ from fusionhub.ingest.pipeline import IngestPipeline, SeenRefs
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.serialization.records import DEAD_LETTER_SUBJECT
 from fusionhub.settings import IngestSettings, SecretSettings, Settings
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
+from fusionhub.sources.video import VIDEO
 
 pytestmark = pytest.mark.unit
 
@@ -102,11 +106,11 @@ def _sampled_inputs(feed: Path, rng: random.Random) -> list[Input]:
     from tests.unit.connectors.test_connector_rejections import CASES
 
     inputs: list[Input] = []
-    for source, count in ((Source.GRID, 40), (Source.HOTLINE, 60), (Source.PETITION, 20)):
+    for source, count in ((GRID, 40), (HOTLINE, 60), (PETITION, 20)):
         lines = (feed / f"{source.value}.jsonl").read_bytes().splitlines()
         inputs += [(source, line, None) for line in rng.sample(lines, count)]
     alarms = sorted((feed / "video").glob("*.xml"))
-    inputs += [(Source.VIDEO, p.read_bytes(), None) for p in rng.sample(alarms, 20)]
+    inputs += [(VIDEO, p.read_bytes(), None) for p in rng.sample(alarms, 20)]
     inputs += [(c.source, c.payload, c.content_type) for c in CASES]
     inputs += [_mutated(source, payload, rng) for source, payload, _ in inputs[:120]]
     return inputs
@@ -152,7 +156,7 @@ def regenerate() -> None:
 
 def _camera_used(line: str, inputs: list[Input]) -> bool:
     device = line.split(",", 1)[0].encode()
-    return any(s is Source.VIDEO and device in p for s, p, _ in inputs)
+    return any(s is VIDEO and device in p for s, p, _ in inputs)
 
 
 if __name__ == "__main__" and "--update" in sys.argv:

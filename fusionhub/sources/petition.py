@@ -1,5 +1,7 @@
 """Online petitions (网上信访), JSON object or array: docs/sources.md §3.
 
+The source in one module: the connector, its category and severity rules, its declaration.
+
 The petitioner's home address is personal data: it helps find the jurisdiction when the
 incident address is missing, and is never stored on the Event.
 """
@@ -10,6 +12,13 @@ import re
 from datetime import datetime
 
 from fusionhub.connectors.base import ParsedRecord, check_received_at
+from fusionhub.connectors.categories import (
+    OTHER,
+    CategoryMatch,
+    CategoryTable,
+    apply_rule,
+    first_keyword,
+)
 from fusionhub.connectors.fields import (
     ADDRESS_MAX,
     ID_MAX,
@@ -19,11 +28,13 @@ from fusionhub.connectors.fields import (
     FieldReader,
     known,
 )
-from fusionhub.connectors.severity import petition_severity
-from fusionhub.connectors.shared import JsonConnector, issuer_county, merge_refs
+from fusionhub.connectors.registry import SourceSpec
+from fusionhub.connectors.severity import DEFAULT, MOST_SERIOUS
+from fusionhub.connectors.shared import JsonConnector, issuer_county
 from fusionhub.core.events import Event, Party, Source, event_ref
 from fusionhub.core.jurisdiction import LocationHints, resolve_jurisdiction
 
+PETITION = Source.of("petition")
 CHANNELS = ("web", "app", "letter", "visit")
 PURPOSES = ("投诉", "求决", "建议", "申诉", "揭发控告", "其他")
 REGION_CODE_LENGTHS = (6, 9, 12)
@@ -79,7 +90,7 @@ class PetitionConnector(JsonConnector):
     Build once with ``PetitionConnector(gazetteer=..., categories=..., pii=...)``.
     """
 
-    source = Source.PETITION
+    source = PETITION
     id_field = "petition_no"
 
     def normalise(self, record: ParsedRecord, received_at: datetime) -> Event:
@@ -96,7 +107,7 @@ class PetitionConnector(JsonConnector):
         )
         jurisdiction, point = resolve_jurisdiction(hints, self._gazetteer)
         text = f"{petition.title}\n{petition.content}"
-        category = self._categories.petition(petition.problem_category, text)
+        category = petition_category(self._categories, petition.problem_category, text)
         return Event(
             event_ref=event_ref(self.source, petition.petition_no),
             source=self.source,
@@ -113,7 +124,7 @@ class PetitionConnector(JsonConnector):
             title=scrub(petition.title),
             address=incident_address,
             parties=(petition.petitioner,) if petition.petitioner else (),
-            refs=merge_refs(petition.refs, (petition.title, petition.content)),
+            refs=self.merge_refs(petition.refs, (petition.title, petition.content)),
             fingerprint=record.fingerprint,
             attributes=self.attributes(_attributes(petition, category.rule), _CLOSED_ATTRIBUTES),
         )
@@ -173,3 +184,52 @@ def _attributes(petition: _Petition, category_rule: str) -> dict[str, object]:
         "region_code": petition.region_code,
         "category_rule": category_rule,
     }
+
+
+def petition_category(
+    table: CategoryTable, problem_category: str | None, text: str
+) -> CategoryMatch:
+    """Category of a petition: ``[petition.problem_category]`` refined by title and content,
+    then the general keywords over them, else other."""
+    rule = table.rules("petition", "problem_category").get(problem_category or "")
+    if rule is not None and (code := apply_rule(rule, text)):
+        return table.match(code, "petition.problem_category")
+    if code := first_keyword(table.keywords(), text):
+        return table.match(code, "keywords")
+    return table.match(OTHER, "default")
+
+
+COLLECTIVE_PETITION_SIGNERS = 5  # 集体访
+MASS_PETITION_SIGNERS = 50
+
+
+def petition_severity(co_signers: int | None, previously_petitioned: bool | None) -> int:
+    """Severity of a petition: 3; 5+ co-signers (a collective petition) 2; 50+ co-signers 1;
+    ``previously_petitioned`` (a repeat petition) one step more serious, never above 1."""
+    signers = co_signers or 0
+    if signers >= MASS_PETITION_SIGNERS:
+        severity = 1
+    elif signers >= COLLECTIVE_PETITION_SIGNERS:
+        severity = 2
+    else:
+        severity = DEFAULT
+    if previously_petitioned:
+        severity = max(MOST_SERIOUS, severity - 1)
+    return severity
+
+
+SOURCE = SourceSpec(
+    name="petition",
+    label_zh="网上信访",
+    label_en="Online petition",
+    summary="online petitions (网上信访) from the letters-and-visits offices",
+    connector=PetitionConnector,
+    raw_subject="fusionhub.raw.Petition",
+    categories="petition",
+    quoted_id=r"XF\d{6}-\d{4}-\d{6}",
+    id_example="XF330681-2026-004512",
+    time_field="submitted_at",
+    simulator="fusionhub.sim.hooks:petition_reports",
+    colour="#a855f7",
+    sim_order=3,
+)

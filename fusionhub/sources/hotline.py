@@ -1,4 +1,7 @@
-"""12345 hotline work orders (工单), JSON object or array: docs/sources.md §2."""
+"""12345 hotline work orders (工单), JSON object or array: docs/sources.md §2.
+
+The source in one module: the connector, its category and severity rules, its declaration.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,13 @@ import re
 from datetime import datetime
 
 from fusionhub.connectors.base import ParsedRecord, check_received_at
+from fusionhub.connectors.categories import (
+    OTHER,
+    CategoryMatch,
+    CategoryTable,
+    Keywords,
+    first_keyword,
+)
 from fusionhub.connectors.errors import Reason
 from fusionhub.connectors.fields import (
     ADDRESS_MAX,
@@ -16,18 +26,19 @@ from fusionhub.connectors.fields import (
     FieldReader,
     known,
 )
-from fusionhub.connectors.severity import hotline_severity
+from fusionhub.connectors.registry import SourceSpec
+from fusionhub.connectors.severity import DEFAULT
 from fusionhub.connectors.shared import (
     JsonConnector,
     RawPoint,
     issuer_county,
-    merge_refs,
     raise_normalise_errors,
     read_point,
 )
 from fusionhub.core.events import Event, Party, Source, event_ref
 from fusionhub.core.jurisdiction import LocationHints, resolve_jurisdiction
 
+HOTLINE = Source.of("hotline")
 CHANNELS = ("phone", "app", "wechat", "web", "sms")
 CHANNELS_NEEDING_PHONE = frozenset({"phone", "sms"})
 APPEAL_TYPES = ("咨询", "求助", "投诉", "举报", "建议", "表扬")
@@ -80,7 +91,7 @@ class HotlineConnector(JsonConnector):
     Build once with ``HotlineConnector(gazetteer=..., categories=..., pii=...)``.
     """
 
-    source = Source.HOTLINE
+    source = HOTLINE
     id_field = "order_no"
 
     def normalise(self, record: ParsedRecord, received_at: datetime) -> Event:
@@ -98,7 +109,9 @@ class HotlineConnector(JsonConnector):
             mention_texts=(order.content,),
         )
         jurisdiction, point = resolve_jurisdiction(hints, self._gazetteer)
-        category = self._categories.hotline(order.category, order.appeal_type, order.content)
+        category = hotline_category(
+            self._categories, order.category, order.appeal_type, order.content
+        )
         return Event(
             event_ref=event_ref(self.source, order.order_no),
             source=self.source,
@@ -116,7 +129,7 @@ class HotlineConnector(JsonConnector):
             title=self._pii.scrub_text(_title(order)),
             address=address,
             parties=(order.caller,) if order.caller else (),
-            refs=merge_refs(order.refs, (order.content,)),
+            refs=self.merge_refs(order.refs, (order.content,)),
             fingerprint=record.fingerprint,
             attributes=self.attributes(_attributes(order, category.rule), _CLOSED_ATTRIBUTES),
         )
@@ -187,3 +200,62 @@ def _title(order: _WorkOrder) -> str:
     """The most specific class of the order, else its appeal type."""
     leaf = order.category.split("/")[-1].strip() if order.category else ""
     return leaf or order.appeal_type
+
+
+def hotline_category(
+    table: CategoryTable, path: str | None, appeal_type: str, content: str
+) -> CategoryMatch:
+    """Category of a 12345 order: ``[hotline.segments]`` on each segment of its classification
+    path, most specific first; the general keywords over the segments; ``[hotline.prefixes]``,
+    longest first; the keywords over the content; ``[hotline.appeal_type_default]``; other."""
+    segments = [s.strip() for s in (path or "").split("/") if s.strip()]
+    by_segment = table.rules("hotline", "segments")
+    for segment in reversed(segments):
+        code = by_segment.get(segment)
+        if isinstance(code, str):
+            return table.match(code, "hotline.segments")
+    for segment in reversed(segments):
+        if code := first_keyword(table.keywords(), segment):
+            return table.match(code, "keywords")
+    joined = "/".join(segments)
+    for prefix, code in table.derived("hotline.prefixes", _longest_first):
+        if joined == prefix or joined.startswith(prefix + "/"):
+            return table.match(code, "hotline.prefixes")
+    if code := first_keyword(table.keywords(), content):
+        return table.match(code, "keywords")
+    default = table.rules("hotline", "appeal_type_default").get(appeal_type)
+    return table.match(default if isinstance(default, str) else OTHER, "hotline.appeal_type")
+
+
+def _longest_first(table: CategoryTable) -> Keywords:
+    return tuple(sorted(table.keywords("hotline", "prefixes"), key=lambda kv: -len(kv[0])))
+
+
+_URGENCY_SEVERITY = {"emergency": 1, "urgent": 2, "normal": 3}
+_MINOR_APPEALS = frozenset({"咨询", "建议", "表扬"})
+
+
+def hotline_severity(urgency: str, appeal_type: str) -> int:
+    """Severity of a 12345 order: ``urgency`` emergency 1, urgent 2, normal 3; a normal 咨询,
+    建议 or 表扬 (question, suggestion, praise) is 4."""
+    severity = _URGENCY_SEVERITY.get(urgency, DEFAULT)
+    if severity == DEFAULT and appeal_type in _MINOR_APPEALS:
+        return 4
+    return severity
+
+
+SOURCE = SourceSpec(
+    name="hotline",
+    label_zh="12345热线",
+    label_en="12345 hotline",
+    summary="12345 hotline work orders (工单) from the call centres",
+    connector=HotlineConnector,
+    raw_subject="fusionhub.raw.HotlineOrder",
+    categories="hotline",
+    quoted_id=r"12345-\d{6}-\d{8}-\d{6}",
+    id_example="12345-330681-20261125-000123",
+    time_field="call_time",
+    simulator="fusionhub.sim.hooks:hotline_reports",
+    colour="#f59e0b",
+    sim_order=1,
+)

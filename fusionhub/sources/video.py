@@ -4,33 +4,42 @@ One alarm per XML document. Device-fault alarms become ``DeviceHealthRecord``s, 
 AlarmMethod containing 6 (device fault), or AlarmMethod exactly 2 (device) with Info/AlarmType
 1-5 (video loss, tampering, storage full, over- and under-temperature). A combined method such as
 ``25`` is video analytics, where types 1-5 mean manual, motion, left object... (incidents).
+
+The source in one module: the connector, its category and severity rules, its declaration.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
-from fusionhub.connectors.base import DEFAULT_MAX_PAYLOAD_BYTES, ParsedRecord, check_received_at
-from fusionhub.connectors.categories import CategoryTable
+from fusionhub.connectors.base import ParsedRecord, check_received_at
+from fusionhub.connectors.categories import (
+    OTHER,
+    CategoryMatch,
+    CategoryTable,
+    first_keyword,
+)
 from fusionhub.connectors.errors import Reason, fail
 from fusionhub.connectors.fields import FieldReader, known
 from fusionhub.connectors.payload import XML_MEDIA_TYPES, check_envelope
-from fusionhub.connectors.pii import PiiProtector
+from fusionhub.connectors.registry import SourceSpec
 from fusionhub.connectors.safexml import decode_xml, element_to_dict, local_name, parse_safe_xml
-from fusionhub.connectors.severity import video_severity
+from fusionhub.connectors.severity import clamp
 from fusionhub.connectors.shared import (
     ConfiguredConnector,
     RawPoint,
     raise_normalise_errors,
 )
 from fusionhub.core.events import DeviceHealthRecord, Event, Source, event_ref
-from fusionhub.core.gazetteer import Gazetteer
 from fusionhub.core.jurisdiction import CameraInfo, LocationHints, resolve_jurisdiction
 
+VIDEO = Source.of("video")
 ALARM_METHOD_DIGITS = frozenset("1234567")
 DEVICE_FAULT_METHOD = "6"
 DEVICE_METHOD = "2"
@@ -80,29 +89,11 @@ class VideoConnector(ConfiguredConnector):
     """Video alarms -> Events (or DeviceHealthRecords). Location from the camera registry.
 
     Build once with ``VideoConnector(gazetteer=..., categories=..., pii=..., cameras=...)``;
-    ``cameras`` is ``fusionhub.regions.load_camera_registry(...)`` (may be empty).
+    ``cameras`` is ``fusionhub.regions.load_camera_registry(...)`` (may be empty) and gives
+    the place of an alarm without coordinates.
     """
 
-    source = Source.VIDEO
-
-    def __init__(
-        self,
-        *,
-        gazetteer: Gazetteer,
-        categories: CategoryTable,
-        pii: PiiProtector,
-        cameras: Mapping[str, CameraInfo] | None = None,
-        max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
-        reject_implausible_points: bool = True,
-    ) -> None:
-        super().__init__(
-            gazetteer=gazetteer,
-            categories=categories,
-            pii=pii,
-            max_payload_bytes=max_payload_bytes,
-            reject_implausible_points=reject_implausible_points,
-        )
-        self._cameras: Mapping[str, CameraInfo] = dict(cameras or {})
+    source = VIDEO
 
     def parse(self, payload: bytes, content_type: str | None = None) -> list[ParsedRecord]:
         """One ``<Notify>`` document -> one record. Raises ConnectorError (stage ``parse``):
@@ -138,7 +129,9 @@ class VideoConnector(ConfiguredConnector):
         hints = LocationHints(device_id=alarm.device_id, point=point)
         jurisdiction, point = resolve_jurisdiction(hints, self._gazetteer, self._cameras)
         analytics_type = alarm.alarm_type if ANALYTICS_METHOD in alarm.method else None
-        category = self._categories.video(alarm.description, _text_or_none(analytics_type))
+        category = video_category(
+            self._categories, alarm.description, _text_or_none(analytics_type)
+        )
         camera = self._cameras.get(alarm.device_id)
         point_source = ("alarm" if alarm.raw_point else "camera_registry") if point else None
         description = self._pii.scrub_text(alarm.description) if alarm.description else None
@@ -150,7 +143,7 @@ class VideoConnector(ConfiguredConnector):
             received_at=received_at,
             category=category.code,
             platform=category.platform,
-            severity=video_severity(alarm.priority),
+            severity=clamp(alarm.priority),  # GB/T 28181 level 1 is the most serious
             text=description or ALARM_TYPE_NAMES.get(analytics_type or 0, "视频报警"),
             jurisdiction=jurisdiction,
             point=point,
@@ -255,3 +248,80 @@ def _attributes(
         "point_source": point_source,
         "category_rule": category_rule,
     }
+
+
+def video_category(
+    table: CategoryTable, description: str | None, alarm_type: str | None
+) -> CategoryMatch:
+    """Category of a video alarm: ``[video.description]`` over AlarmDescription, then
+    ``[video.alarm_type]`` (the analytics type), then the general keywords, else other."""
+    if code := first_keyword(table.keywords("video", "description"), description or ""):
+        return table.match(code, "video.description")
+    by_type = table.rules("video", "alarm_type").get(alarm_type or "")
+    if isinstance(by_type, str):
+        return table.match(by_type, "video.alarm_type")
+    if code := first_keyword(table.keywords(), description or ""):
+        return table.match(code, "keywords")
+    return table.match(OTHER, "default")
+
+
+_NOTIFY_TOP = (
+    "CmdType",
+    "SN",
+    "DeviceID",
+    "AlarmPriority",
+    "AlarmMethod",
+    "AlarmTime",
+    "AlarmDescription",
+    "Longitude",
+    "Latitude",
+)
+
+
+def notify_document(record: Mapping[str, Any]) -> tuple[bytes, str]:
+    """A raw-topic alarm record as the MANSCDP ``<Notify>`` document a camera platform sends
+    (``extras`` become elements of their own), for the same rules as HTTP and files."""
+    fields = dict(record)
+    extras = fields.pop("extras", None) or {}
+    return _notify_xml(fields, extras), "application/xml"
+
+
+def _notify_xml(fields: dict[str, Any], extras: dict[str, str]) -> bytes:
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<Notify>"]
+    for name in _NOTIFY_TOP:
+        if fields.get(name) is not None:
+            parts.append(f"<{name}>{escape(str(fields[name]))}</{name}>")
+    info = []
+    if fields.get("AlarmType") is not None:
+        info.append(f"<AlarmType>{escape(str(fields['AlarmType']))}</AlarmType>")
+    if fields.get("EventType") is not None:
+        info.append(
+            "<AlarmTypeParam><EventType>"
+            f"{escape(str(fields['EventType']))}</EventType></AlarmTypeParam>"
+        )
+    if info:
+        parts.append("<Info>" + "".join(info) + "</Info>")
+    for name, text in extras.items():
+        if name.isidentifier():
+            parts.append(f"<{name}>{escape(str(json.loads(text)))}</{name}>")
+    parts.append("</Notify>")
+    return "".join(parts).encode()
+
+
+SOURCE = SourceSpec(
+    name="video",
+    label_zh="视频告警",
+    label_en="Video alarm",
+    summary="GB/T 28181 camera alarms (MANSCDP Notify, CmdType Alarm) from video platforms",
+    connector=VideoConnector,
+    raw_subject="fusionhub.raw.VideoAlarm",
+    categories="video",
+    quoted_id=r"\d{20}-\d{1,10}",
+    id_example="33068110001320000012-17430",
+    time_field="AlarmTime",
+    simulator="fusionhub.sim.hooks:video_reports",
+    colour="#10b981",
+    sim_order=0,
+    file_kind="xml",
+    raw_document=notify_document,
+)

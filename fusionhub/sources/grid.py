@@ -1,10 +1,20 @@
-"""Grid reports (网格事件) from the 全科网格 system, JSON object or array: docs/sources.md §1."""
+"""Grid reports (网格事件) from the 全科网格 system, JSON object or array: docs/sources.md §1.
+
+The source in one module: the connector, its category and severity rules, its declaration.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from fusionhub.connectors.base import ParsedRecord, check_received_at
+from fusionhub.connectors.categories import (
+    OTHER,
+    CategoryMatch,
+    CategoryTable,
+    apply_rule,
+    first_keyword,
+)
 from fusionhub.connectors.errors import Reason
 from fusionhub.connectors.fields import (
     ADDRESS_MAX,
@@ -15,17 +25,18 @@ from fusionhub.connectors.fields import (
     FieldReader,
     known,
 )
-from fusionhub.connectors.severity import grid_severity
+from fusionhub.connectors.registry import SourceSpec
+from fusionhub.connectors.severity import DEFAULT, MOST_SERIOUS
 from fusionhub.connectors.shared import (
     JsonConnector,
     RawPoint,
-    merge_refs,
     raise_normalise_errors,
     read_point,
 )
 from fusionhub.core.events import Event, Party, Source, event_ref
 from fusionhub.core.jurisdiction import LocationHints, resolve_jurisdiction
 
+GRID = Source.of("grid")
 TYPE_1_VALUES = ("矛盾纠纷", "问题隐患")
 PARTY_ROLES = ("appellant", "respondent", "involved")
 FLAGS = ("is_petition", "is_group_incident", "is_emergency", "self_resolved")
@@ -93,7 +104,7 @@ class GridConnector(JsonConnector):
     ``convert`` per payload (per line for JSONL files).
     """
 
-    source = Source.GRID
+    source = GRID
     id_field = "event_code"
 
     def normalise(self, record: ParsedRecord, received_at: datetime) -> Event:
@@ -107,7 +118,7 @@ class GridConnector(JsonConnector):
             grid_code=report.grid_code, address_texts=(address,) if address else (), point=point
         )
         jurisdiction, point = resolve_jurisdiction(hints, self._gazetteer)
-        category = self._categories.grid(report.type_1, report.type_2, report.description)
+        category = grid_category(self._categories, report.type_1, report.type_2, report.description)
         return Event(
             event_ref=event_ref(self.source, report.event_code),
             source=self.source,
@@ -127,7 +138,7 @@ class GridConnector(JsonConnector):
             title=self._pii.scrub_text(report.type_2),
             address=address,
             parties=report.parties,
-            refs=merge_refs(report.refs, (report.description,)),
+            refs=self.merge_refs(report.refs, (report.description,)),
             fingerprint=record.fingerprint,
             attributes=self.attributes(self._attributes(report, category.rule), _CLOSED_ATTRIBUTES),
         )
@@ -213,3 +224,46 @@ def _check_occurred_before_report(
 ) -> None:
     if reported_at and occurred_at and occurred_at > reported_at + OCCURRED_AFTER_REPORT_TOLERANCE:
         r.add("occurred_at", "is later than reported_at", Reason.IMPOSSIBLE_DATE)
+
+
+def grid_category(
+    table: CategoryTable, type_1: str, type_2: str, description: str
+) -> CategoryMatch:
+    """Category of a grid report: ``[grid.pairs]`` (type_1, type_2), then the general keywords
+    over type_2 and over the description, then ``[grid.type_1_default]``, else other."""
+    rule = table.rules("grid", "pairs", type_1).get(type_2)
+    if rule is not None and (code := apply_rule(rule, description)):
+        return table.match(code, "grid.pairs")
+    for text in (type_2, description):
+        if code := first_keyword(table.keywords(), text):
+            return table.match(code, "keywords")
+    default = table.rules("grid", "type_1_default").get(type_1)
+    return table.match(default if isinstance(default, str) else OTHER, "grid.type_1_default")
+
+
+def grid_severity(level: int | None, is_emergency: bool | None, is_group: bool | None) -> int:
+    """Severity of a grid report: ``level`` when given (1..5), else 3; ``is_emergency`` makes
+    it 1 and ``is_group_incident`` at least 2 (a flag only ever makes a report more serious)."""
+    severity = level if level is not None else DEFAULT
+    if is_group:
+        severity = min(severity, 2)
+    if is_emergency:
+        severity = MOST_SERIOUS
+    return severity
+
+
+SOURCE = SourceSpec(
+    name="grid",
+    label_zh="网格上报",
+    label_en="Grid report",
+    summary="grid workers' reports (网格事件) from the 全科网格 system",
+    connector=GridConnector,
+    raw_subject="fusionhub.raw.GridReport",
+    categories="grid",
+    quoted_id=r"WG-\d{9}-\d{8}-\d{5}",
+    id_example="WG-330681109-20261125-00017",
+    time_field="reported_at",
+    simulator="fusionhub.sim.hooks:grid_reports",
+    colour="#3b82f6",
+    sim_order=2,
+)
