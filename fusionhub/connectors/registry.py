@@ -155,17 +155,38 @@ def _without_nulls(value: Any) -> Any:
 
 @functools.cache
 def load_sources() -> SourceRegistry:
-    """Every module of ``fusionhub.sources``, each with its ``SOURCE``; imported once.
+    """Every module of ``fusionhub.sources``, each with its ``SOURCE``; imported once."""
+    return SourceRegistry(discover(SOURCES_PACKAGE))
+
+
+def discover(package_name: str) -> list[SourceSpec]:
+    """The ``SOURCE`` of every module of the package ``package_name``.
 
     Raises ``TypeError`` naming a module of the package that declares no ``SOURCE`` (a
     module there that is not a source would otherwise be silently left out).
     """
-    package = importlib.import_module(SOURCES_PACKAGE)
+    package = importlib.import_module(package_name)
     specs = []
     for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{SOURCES_PACKAGE}.{info.name}")
+        module = importlib.import_module(f"{package_name}.{info.name}")
         spec = getattr(module, "SOURCE", None)
         if not isinstance(spec, SourceSpec):
             raise TypeError(f"{module.__name__} declares no SOURCE = SourceSpec(...)")
         specs.append(spec)
-    return SourceRegistry(specs)
+    return specs
+
+
+def sources_table(sources: SourceRegistry) -> str:
+    """The Markdown table of the registered sources that docs/sources.md holds (a test keeps
+    the two equal and prints this when they differ)."""
+    rows = [
+        "| source | what | ref | raw topic (schema) | files |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in sources:
+        files = f"`{spec.name}/*.xml`" if spec.file_kind == "xml" else f"`{spec.name}.jsonl`"
+        rows.append(
+            f"| `{spec.name}` {spec.label_zh} | {spec.summary} | `{spec.name}:{spec.id_example}` "
+            f"| `raw.{spec.name}` (`{spec.raw_subject}`) | {files} |"
+        )
+    return "\n".join(rows) + "\n"

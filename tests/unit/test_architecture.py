@@ -16,7 +16,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "fusionhub"
 # Each top-level package or module of fusionhub and its layer: a module may import its own
 # package and packages of lower layers only, never one of its own layer or above. So ingest,
 # streams and sinks (one layer) cannot lean on each other, and nothing reaches back up to the
-# composition root or the command line.
+# composition root or the command line. Source modules are plug-ins: the registry
+# (connectors.registry) finds them by name, and they sit above the simulator, whose hook each
+# declares.
 LAYERS = {
     "errors": 0,
     "core": 0,
@@ -27,12 +29,12 @@ LAYERS = {
     "regions": 1,
     "policies": 1,
     "native": 1,
-    "sources": 2,
     "broker": 2,
     "sim": 3,
     "ingest": 3,
     "streams": 3,
     "sinks": 3,
+    "sources": 4,
     "replay": 4,
     "api": 4,
     "runtime": 4,

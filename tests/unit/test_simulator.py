@@ -51,6 +51,7 @@ def test_exactly_n_events_are_written_and_each_has_a_truth_line(folder: Path) ->
     written = {f"grid:{r['event_code']}" for r in lines(folder, "grid.jsonl")}
     written |= {f"hotline:{r['order_no']}" for r in lines(folder, "hotline.jsonl")}
     written |= {f"petition:{r['petition_no']}" for r in lines(folder, "petition.jsonl")}
+    written |= {f"pingan:{r['report_no']}" for r in lines(folder, "pingan.jsonl")}
     written |= {"video:" + p.stem for p in (folder / "video").glob("*.xml")}
     assert len(truth) == 600
     assert refs == written

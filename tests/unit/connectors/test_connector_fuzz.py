@@ -16,6 +16,7 @@ from fusionhub.core.events import Source
 from fusionhub.sources.grid import GRID
 from fusionhub.sources.hotline import HOTLINE
 from fusionhub.sources.petition import PETITION
+from fusionhub.sources.pingan import PHOTO_FIELDS
 from fusionhub.sources.video import VIDEO
 
 from .builders import RECEIVED_AT, example_bytes, example_doc, video_xml
@@ -42,12 +43,22 @@ json_values = st.recursive(
 
 
 def assert_sound(batch: ConversionBatch, payload: bytes) -> None:
-    """Every item gave a result, and each rejection explains itself and keeps its bytes."""
+    """Every item gave a result, and each rejection explains itself and keeps its bytes (a
+    平安浙江 report keeps them without what its photos held besides their metadata)."""
     assert batch.results, "every payload gives at least one result"
     for result in batch.rejections:
         assert result.reason != Reason.UNEXPECTED_ERROR, result.errors
         assert result.errors
-        assert result.original in payload
+        assert result.original in payload or _photo_content_cut(result.original, payload)
+
+
+def _photo_content_cut(original: bytes, payload: bytes) -> bool:
+    doc = json.loads(payload)
+    for photo in doc.get("photos", []):
+        if isinstance(photo, dict):
+            for key in set(photo) - PHOTO_FIELDS:
+                del photo[key]
+    return bool(json.loads(original) == doc)
 
 
 @pytest.mark.parametrize("source", load_sources().sources)

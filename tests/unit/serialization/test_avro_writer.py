@@ -316,7 +316,7 @@ def test_real_events_from_the_simulated_feed_encode_as_fastavro_encodes_them(
     ]
     assert len({e.source for e in events}) == len(load_sources())
     assert len(events) > 400
-    writer, parsed = _writer(_load("fusionhub.Event/v1.avsc"))
+    writer, parsed = _writer(_load("fusionhub.Event/v2.avsc"))
     codec = AvroCodec(EmbeddedSchemaRegistry())
     for event in events:
         body = fastavro_outcome(parsed, event_to_record(event))
