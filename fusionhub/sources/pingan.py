@@ -302,7 +302,8 @@ def _simulated(
     rng, v = gen.source_rng("pingan"), inc.village
     at = inc.start + timedelta(minutes=rng.uniform(0, inc.spec.spread_minutes))
     number = f"PA-{v.county_code}-{at:%Y%m%d}-{gen.ids.next(f'pa{v.county_code}{at:%Y%m%d}'):06d}"
-    who = inc.parties[0] if inc.parties and rng.random() < 0.6 else person(rng, v.county_code)
+    # A dispute is mostly reported by one of its parties, as 12345 calls are (sim/generator).
+    who = inc.parties[0] if inc.parties and rng.random() < 0.8 else person(rng, v.county_code)
     anonymous = earlier is None and rng.random() < 0.2
     lon, lat = jitter(rng, inc.lon, inc.lat, 60.0 if earlier is None else 30.0)
     crs = "GCJ02" if earlier is None and rng.random() < 0.7 else "WGS84"
@@ -324,7 +325,9 @@ def _simulated(
             "lat": round(lat, 6),
             "crs": crs,
             "accuracy_m": 1500.0 if coarse else float(rng.choice((5, 10, 20, 40))),
-            "address": f"浙江省{v.county_name}{v.township_name}{v.name}{inc.place}",
+            # The app looks the fix up: a door number half the time, the road or place always.
+            "address": f"浙江省{v.county_name}{v.township_name}{v.name}{inc.place}"
+            + (f"{inc.house}号" if rng.random() < 0.5 else ""),
         },
         "photos": [
             {"sha256": f"{rng.getrandbits(256):064x}", "size": rng.randint(300_000, 4_000_000)}

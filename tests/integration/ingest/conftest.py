@@ -11,12 +11,13 @@ import pytest
 
 from fusionhub.bootstrap import Hub
 from fusionhub.bootstrap.ingest import build_ingest_service
+from fusionhub.connectors.registry import load_sources
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.settings import IngestSettings, Settings
 from tests.conftest import EXAMPLES, settings_env
 from tests.support import serve_in_thread
 
-TOKENS = {s: secrets.token_urlsafe(16) for s in ("grid", "hotline", "petition", "video")}
+TOKENS = {s: secrets.token_urlsafe(16) for s in load_sources().names}
 
 
 @pytest.fixture
