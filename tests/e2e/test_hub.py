@@ -137,7 +137,8 @@ def test_commands_walk_a_case_to_closed_and_an_escalation_reaches_the_county_top
 ) -> None:
     hub = running_hub
     send_examples(hub)
-    found = eventually(lambda: (c := cases_by_refs(hub)) and frozenset(DISPUTE) in c and c)
+    both = (frozenset(DISPUTE), frozenset({VIDEO_REF}))
+    found = eventually(lambda: (c := cases_by_refs(hub)) and all(r in c for r in both) and c)
     case_id = found[frozenset(DISPUTE)]["case_id"]
     video_id = found[frozenset({VIDEO_REF})]["case_id"]
     send_command(hub, case_id, "accept")

@@ -77,10 +77,11 @@ def move_raw_records(settings: Settings, expect: int) -> RawTopicRunner:
     publisher = build_publisher(Hub(settings), metrics)
     runner = RawTopicRunner(
         pipeline,
-        publisher,
-        Hub(settings).clients,
-        TopicNames(settings.topic_prefix),
-        f"{settings.topic_prefix}-raw",
+        publisher=publisher,
+        clients=Hub(settings).clients,
+        topics=TopicNames(settings.topic_prefix),
+        group_id=f"{settings.topic_prefix}-raw",
+        sources=load_sources(),
     )
     handled = 0
     for _ in range(60):

@@ -63,10 +63,11 @@ def test_native_records_on_the_raw_topics_become_events_and_garbage_a_dead_lette
     publisher = build_publisher(Hub(ingest_settings), metrics)
     runner = RawTopicRunner(
         pipeline,
-        publisher,
-        Hub(ingest_settings).clients,
-        topics,
-        f"{ingest_settings.topic_prefix}-raw",
+        publisher=publisher,
+        clients=Hub(ingest_settings).clients,
+        topics=topics,
+        group_id=f"{ingest_settings.topic_prefix}-raw",
+        sources=load_sources(),
     )
     handled = 0
     for _ in range(40):

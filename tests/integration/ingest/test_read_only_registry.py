@@ -82,7 +82,7 @@ def test_a_lookup_only_client_names_the_schema_a_registry_lacks(tmp_path: Path) 
         client = ConfluentSchemaRegistry(
             url, EmbeddedSchemaRegistry(), "ops", TOKEN, auto_register=False
         )
-        with pytest.raises(SchemaNotRegisteredError, match=r"fusionhub\.Event v1"):
+        with pytest.raises(SchemaNotRegisteredError, match=r"fusionhub\.Event v2"):
             client.latest(EVENT_SUBJECT)
 
 

@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry
 from fusionhub.bootstrap import Hub
 from fusionhub.bootstrap.ingest import build_connectors, build_publisher, prepare_ingest_topics
 from fusionhub.bus.topics import TopicNames
+from fusionhub.connectors.registry import load_sources
 from fusionhub.ingest.chunked import InProcessIngest
 from fusionhub.ingest.chunks import plan_chunks
 from fusionhub.ingest.files import ingest_files, input_files
@@ -26,13 +27,12 @@ from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
 from fusionhub.sources.grid import GRID
 from fusionhub.sources.hotline import HOTLINE
-from fusionhub.sources.video import VIDEO
 from tests.support import read_topic
 
 pytestmark = pytest.mark.integration
 
 CLOCK = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
-SOURCES = (GRID, HOTLINE, VIDEO)
+SOURCES = load_sources().sources  # every source of the simulated feed
 
 
 def _pipeline(settings: Settings) -> IngestPipeline:
