@@ -68,34 +68,27 @@ export class CaseMap {
     box.replaceChildren(...items);
   }
 
-  // Markers follow the board's cases: added, moved or recoloured, removed.
+  // Markers follow the board's cases: added, recoloured in place, moved, removed. A marker is
+  // only taken out of the cluster when its case leaves the board or moves, because taking it out
+  // while a focus animation is under way is what the guard at the end of this file is for.
   update(cases) {
     const seen = new Set();
     const added = [];
+    const gone = [];
     for (const item of cases) {
       if (item.lon === null || item.lat === null) continue;
       seen.add(item.case_id);
       const held = this.markers.get(item.case_id);
-      if (held && held.options.priority === item.priority && held.options.status === item.status) continue;
-      if (held) this.cluster.removeLayer(held);
-      const marker = L.marker([item.lat, item.lon], {
-        icon: L.divIcon({ className: `case-marker p${item.priority} st-${item.status}`, iconSize: [16, 16] }),
-        keyboard: true,
-        title: item.case_id,
-        priority: item.priority,
-        status: item.status,
-      });
-      marker.caseId = item.case_id;
-      marker.bindTooltip(el("span", { text: item.headline || item.case_id }), {
-        direction: "top",
-        offset: [0, -8],
-        className: "case-tooltip",
-      });
-      marker.on("click", () => this.onSelect(item.case_id));
+      if (held && !held.getLatLng().equals([item.lat, item.lon])) {
+        gone.push(held);
+      } else if (held) {
+        this.restyle(held, item);
+        continue;
+      }
+      const marker = this.marker(item);
       this.markers.set(item.case_id, marker);
       added.push(marker);
     }
-    const gone = [];
     for (const [caseId, marker] of this.markers) {
       if (!seen.has(caseId)) {
         gone.push(marker);
@@ -104,6 +97,38 @@ export class CaseMap {
     }
     if (gone.length) this.cluster.removeLayers(gone);
     if (added.length) this.cluster.addLayers(added);
+  }
+
+  marker(item) {
+    const marker = L.marker([item.lat, item.lon], {
+      icon: this.icon(item),
+      keyboard: true,
+      title: item.case_id,
+      priority: item.priority,
+      status: item.status,
+    });
+    marker.caseId = item.case_id;
+    marker.bindTooltip(el("span", { text: item.headline || item.case_id }), {
+      direction: "top",
+      offset: [0, -8],
+      className: "case-tooltip",
+    });
+    marker.on("click", () => this.onSelect(item.case_id));
+    return marker;
+  }
+
+  icon(item) {
+    return L.divIcon({ className: `case-marker p${item.priority} st-${item.status}`, iconSize: [16, 16] });
+  }
+
+  restyle(marker, item) {
+    marker.setTooltipContent(el("span", { text: item.headline || item.case_id }));
+    if (marker.options.priority === item.priority && marker.options.status === item.status) return;
+    marker.options.priority = item.priority;
+    marker.options.status = item.status;
+    marker.setIcon(this.icon(item));
+    // The cluster's colour is its most urgent member's.
+    this.cluster.refreshClusters(marker);
   }
 
   focus(caseId) {
@@ -120,3 +145,12 @@ export class CaseMap {
     this.map.invalidateSize();
   }
 }
+
+// markercluster's zoomToShowLayer waits for the map's next "moveend" and then asks
+// map.hasLayer(marker.__parent); a marker taken out of the cluster meanwhile has no parent, and
+// Leaflet 1.9 throws on hasLayer(undefined) (Leaflet.markercluster issues #405 and #620 are of
+// the same family). An absent layer is simply not on the map.
+const hasLayer = L.Map.prototype.hasLayer;
+L.Map.prototype.hasLayer = function hasLayerOrNothing(layer) {
+  return Boolean(layer) && hasLayer.call(this, layer);
+};
