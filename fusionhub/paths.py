@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fusionhub.settings import ConfigurationError
+from fusionhub.errors import ConfigurationError
 
 
 def ensure_dir(path: Path, setting: str) -> Path:
@@ -30,3 +30,18 @@ def ensure_dir(path: Path, setting: str) -> Path:
     if not os.access(path, os.W_OK | os.X_OK):
         raise ConfigurationError(f"folder {path} is not writable: set {setting} to one that is")
     return path
+
+
+def home_dir(kind: str) -> Path:
+    """``$XDG_DATA_HOME/fusionhub`` or ``$XDG_CACHE_HOME/fusionhub``, with the XDG defaults
+    (``~/.local/share``, ``~/.cache``); the spec says to ignore a relative value.
+
+    The default of the settings that choose folders (``Settings.data_dir``, the broker's
+    cache); read when settings are built, never later."""
+    variable, fallback = {
+        "cache": ("XDG_CACHE_HOME", ".cache"),
+        "data": ("XDG_DATA_HOME", ".local/share"),
+    }[kind]
+    given = os.environ.get(variable, "")
+    base = Path(given) if given and Path(given).is_absolute() else Path.home() / fallback
+    return base / "fusionhub"

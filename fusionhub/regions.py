@@ -69,6 +69,20 @@ def load_gazetteer() -> Gazetteer:
     return Gazetteer(counties, townships, villages, _boundaries())
 
 
+@functools.cache
+def division_lists() -> tuple[list[County], list[Township]]:
+    """Every packaged county and township, in code order, for lists people choose from."""
+    counties = [
+        County(r["code"], r["name"], r.get("city_name") or None)
+        for r in _csv_rows("zhejiang_counties.csv")
+    ]
+    townships = [
+        Township(r["code"], r["name"], r["county_code"])
+        for r in _csv_rows("zhejiang_townships.csv")
+    ]
+    return sorted(counties, key=lambda c: c.code), sorted(townships, key=lambda t: t.code)
+
+
 def _decode(data: bytes) -> str:
     # Registries exported from Chinese video platforms are often GBK; GB18030 is its superset.
     try:

@@ -7,7 +7,7 @@ through its own ``CaseBook`` in event-time order, so the cases are the ones the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from fusionhub.core.cases import Case, case_to_dict
 from fusionhub.core.correlation import event_order_key
 from fusionhub.core.events import DeviceHealthRecord, Event, Source
 from fusionhub.core.policy import CorrelationPolicy
-from fusionhub.ingest.files import iter_items
+from fusionhub.ingest.files import iter_items, source_files
 from fusionhub.ingest.pipeline import partition_key
 
 
@@ -47,12 +47,9 @@ class ReplayResult:
 
 def replay_inputs(folder: Path) -> Iterator[tuple[Source, bytes]]:
     """Every input item of a replay folder, source by source, as raw bytes."""
-    for source in Source:
-        name = folder / ("video" if source is Source.VIDEO else f"{source.value}.jsonl")
-        if name.exists():
-            files = sorted(name.glob("*.xml")) if source is Source.VIDEO else [name]
-            for item in iter_items(source, files):
-                yield source, item.payload
+    for source, files in source_files(folder):
+        for item in iter_items(source, files):
+            yield source, item.payload
 
 
 def reject_line(rejection: Rejection) -> dict[str, Any]:
@@ -78,14 +75,25 @@ def replay(
     return result
 
 
+def input_bytes(folder: Path) -> int:
+    """The size of a replay folder's inputs, for progress shown against it."""
+    return sum(f.stat().st_size for _, files in source_files(folder) for f in files)
+
+
 def load_events(
-    folder: Path, connectors: Mapping[Source, SourceConnector], received_at: datetime
+    folder: Path,
+    connectors: Mapping[Source, SourceConnector],
+    received_at: datetime,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[ReplayResult, list[Event]]:
-    """Convert every input of ``folder``: the counts (no cases yet) and the accepted events."""
+    """Convert every input of ``folder``: the counts (no cases yet) and the accepted events.
+    ``progress`` hears the size of each input converted."""
     result = ReplayResult()
     seen: set[str] = set()
     events: list[Event] = []
     for source, payload in replay_inputs(folder):
+        if progress is not None:
+            progress(len(payload))
         for item in connectors[source].convert(payload, received_at).results:
             result.received += 1
             if isinstance(item, Rejection):
@@ -102,17 +110,24 @@ def load_events(
     return result, events
 
 
-def correlate_events(events: list[Event], policy: CorrelationPolicy) -> list[Case]:
+def correlate_events(
+    events: list[Event],
+    policy: CorrelationPolicy,
+    progress: Callable[[int], None] | None = None,
+) -> list[Case]:
     """The cases the stream makes of ``events``: one ``CaseBook`` per partition key, in event
-    order. Called by ``replay`` and by the policy fitting on held-out events."""
+    order. Called by ``replay`` and by the policy fitting on held-out events; ``progress``
+    hears every thousand events correlated."""
     books: dict[bytes, CaseBook] = {}
     # Each case's latest state as the stream publishes it: a case the book has since dropped
     # (finished long enough ago) keeps its last state, as a consumer of the case topics does.
     latest: dict[str, Case] = {}
-    for event in sorted(events, key=event_order_key):
+    for done, event in enumerate(sorted(events, key=event_order_key), 1):
         key = partition_key(event.jurisdiction.county_code)
         for change in books.setdefault(key, CaseBook(policy)).on_event(event).changes:
             latest[change.case.case_id] = change.case
+        if progress is not None and (done % 1000 == 0 or done == len(events)):
+            progress(done % 1000 or 1000)
     return sorted(latest.values(), key=lambda c: (c.opened_at, c.case_id))
 
 

@@ -7,45 +7,29 @@ environment itself.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LOOPBACK = "127.0.0.1"
+from fusionhub.broker.options import BrokerSettings
+from fusionhub.bus.options import TopicSettings
+from fusionhub.errors import LOOPBACK, ConfigurationError
+from fusionhub.paths import home_dir
+from fusionhub.settings_api import ApiSettings, CentreSettings, ConsoleSettings
+from fusionhub.streams.options import StreamSettings
 
-
-class ConfigurationError(Exception):
-    """A setting is missing or unusable. The message is one line that names the setting and the
-    fix; ``fusionhub``'s entry point prints it and exits with status 2, without a traceback."""
-
-
-def _home_dir(kind: str) -> Path:
-    """``$XDG_DATA_HOME/fusionhub`` or ``$XDG_CACHE_HOME/fusionhub``, with the XDG defaults
-    (``~/.local/share``, ``~/.cache``); the spec says to ignore a relative value."""
-    variable, fallback = {
-        "cache": ("XDG_CACHE_HOME", ".cache"),
-        "data": ("XDG_DATA_HOME", ".local/share"),
-    }[kind]
-    given = os.environ.get(variable, "")
-    base = Path(given) if given and Path(given).is_absolute() else Path.home() / fallback
-    return base / "fusionhub"
-
-
-class BrokerSettings(BaseModel):
-    """The local single-node Kafka broker run by ``fusionhub broker``."""
-
-    host: str = LOOPBACK
-    port: int = 9092
-    controller_port: int = 9093
-    kafka_version: str = "4.0.2"
-    log4j_version: str = "2.24.3"
-    data_dir: Path = Field(default_factory=lambda: _home_dir("data") / "broker")
-    cache_dir: Path = Field(default_factory=lambda: _home_dir("cache"))
-    heap: str = "768m"
-    start_timeout_s: float = 90.0
+__all__ = [
+    "ApiSettings",
+    "BrokerSettings",
+    "CentreSettings",
+    "ConfigurationError",
+    "ConsoleSettings",
+    "Settings",
+    "StreamSettings",
+    "TopicSettings",
+]
 
 
 class RegistrySettings(BaseModel):
@@ -55,73 +39,22 @@ class RegistrySettings(BaseModel):
     url: str | None = None
     username: str | None = None
     password: SecretStr | None = None
+    # Off: the hub only looks its schemas up (POST /subjects/{subject}), for registries that
+    # refuse writes from services; a schema missing there stops start-up.
+    auto_register: bool = True
     serve_host: str = LOOPBACK
     serve_port: int = 8081
     serve_token: SecretStr | None = None
 
-
-class StreamSettings(BaseModel):
-    """The Faust worker."""
-
-    app_id: str = "fusionhub"
-    store: str = "memory://"
-    topic_partitions: int = 4
-    web_host: str = LOOPBACK
-    web_port: int = 6066
-    data_dir: Path = Field(default_factory=lambda: _home_dir("data") / "streams")
-    # Ticks carry wall-clock time into the event log for live overdue checks.
-    tick_interval_s: float = 60.0
-    gauge_interval_s: float = 5.0
-    case_topic_partitions: int = 1
-    # The correlator takes up to ``batch_max`` records at a time, waiting at most
-    # ``batch_within_s`` for them: Faust waits that long for a batch that is not full even when
-    # records are queued, so it is short; the size bounds the work per round-trip. A batch's
-    # outputs are acknowledged before its offsets can be committed.
-    batch_max: int = Field(default=500, ge=1)
-    batch_within_s: float = Field(default=0.005, gt=0)
-    # Bytes fetched per partition per request. Faust's 1 MiB default held a bare agent to ~5k
-    # records/s here; 16 MiB gave ~17k/s (fewer fetch round-trips), at up to that much memory
-    # per assigned partition.
-    fetch_bytes_per_partition: int = Field(default=16 * 1024 * 1024, ge=65_536)
-    # Faust fetches no further than its committed position allows, so a slow commit interval
-    # shows as latency (p50 34 ms at 0.2 s, 1.1 s at 1 s, measured by bench correlate).
-    commit_interval_s: float = 0.2
-    policy_file: Path | None = None
-    # How soon a dead worker's partitions move to the others (the broker allows 6 s at least).
-    session_timeout_s: float = 15.0
-    # A partition's state is snapshotted to the state topic after this many records, or this
-    # long after the last snapshot when anything changed since; a worker taking the partition
-    # over restores the snapshot and replays only the records after it (docs/state.md).
-    snapshot_every_records: int = Field(default=20_000, ge=100)
-    snapshot_interval_s: float = Field(default=300.0, gt=0)
-    # Chunks of a snapshot stay under Kafka's default 1 MiB message size.
-    snapshot_chunk_bytes: int = Field(default=512 * 1024, ge=16 * 1024, le=900 * 1024)
-    # Keep a decoded copy of the latest snapshot of every partition this worker does not hold,
-    # so that taking one over needs no restore, only the records after the snapshot.
-    standby: bool = True
-    # Garbage collection: the heap is frozen after every restore and every this many records
-    # (objects then in it are never scanned again), and young collections run less often, so
-    # that no full collection scans a million open cases (docs/state.md, "Pauses").
-    freeze_every_records: int = Field(default=10_000, ge=1000)
-
-
-class TopicSettings(BaseModel):
-    """What the hub's topics are created with, and what ``fusionhub topics check`` requires.
-
-    The event log (and the command topic feeding it) must hold every record after the latest
-    snapshot of each partition's state: snapshots are taken at least every
-    ``streams.snapshot_interval_s``, so days are plenty. The rest of the retention is for
-    consumers of the log that may be down for a while (the case store) and for replays.
-    """
-
-    events_retention_hours: int = Field(default=14 * 24, ge=1)
-    dead_letter_retention_hours: int = Field(default=30 * 24, ge=1)
-    device_health_retention_hours: int = Field(default=30 * 24, ge=1)
-    # The state topic is compacted: small segments let the log cleaner drop old snapshots
-    # soon, which keeps what a restore reads close to one snapshot.
-    state_segment_bytes: int = Field(default=64 * 1024 * 1024, ge=1024 * 1024)
-    state_segment_ms: int = Field(default=10 * 60 * 1000, ge=60_000)
-    state_dirty_ratio: float = Field(default=0.25, gt=0, lt=1)
+    def require_serve_token(self) -> str:
+        """The token ``fusionhub registry serve`` asks every request for; ``ConfigurationError``
+        when unset."""
+        if self.serve_token is None or not self.serve_token.get_secret_value():
+            raise ConfigurationError(
+                "FUSIONHUB_REGISTRY__SERVE_TOKEN is not set: "
+                "run `fusionhub keys init` to write one to ./.env"
+            )
+        return self.serve_token.get_secret_value()
 
 
 class IngestSettings(BaseModel):
@@ -162,31 +95,35 @@ class DatabaseSettings(BaseModel):
     as ``postgresql+psycopg://user:password@127.0.0.1:5432/fusionhub``."""
 
     url: str | None = None
-    batch_size: int = 500
-    batch_wait_ms: int = 200
-    retry_initial_s: float = 0.5
-    retry_max_s: float = 15.0
 
     def resolved_url(self, data_dir: Path) -> str:
         """The URL to connect to: the configured one, or a SQLite file under ``data_dir``."""
         return self.url or f"sqlite:///{data_dir / 'fusionhub.db'}"
 
 
-class ApiSettings(BaseModel):
-    """The command-centre read API."""
+class SinkSettings(BaseModel):
+    """``fusionhub sink``: which case sink it feeds, its consumer group, batching and retries.
 
-    host: str = LOOPBACK
-    port: int = 8090
-    token: SecretStr | None = None
-    max_limit: int = 500
+    ``kind`` ``sql`` is the case store the read API reads (``FUSIONHUB_DATABASE__URL``);
+    ``jsonl`` appends every case state and report to ``jsonl_path`` instead. Two sinks storing
+    the same cases in different places need consumer groups of their own (``group_id``).
+    """
 
-    def require_token(self) -> str:
-        """The bearer token the read API asks for; ``ConfigurationError`` when unset."""
-        if self.token is None or not self.token.get_secret_value():
-            raise ConfigurationError(
-                "FUSIONHUB_API__TOKEN is not set: run `fusionhub keys init` to write one to ./.env"
-            )
-        return self.token.get_secret_value()
+    kind: Literal["sql", "jsonl"] = "sql"
+    group_id: str | None = None
+    jsonl_path: Path | None = None
+    batch_size: int = Field(default=500, ge=1)
+    batch_wait_ms: int = Field(default=200, ge=1)
+    retry_initial_s: float = Field(default=0.5, gt=0)
+    retry_max_s: float = Field(default=15.0, gt=0)
+
+    def resolved_group_id(self, app_id: str) -> str:
+        """The consumer group: the configured one, or ``<streams.app_id>-sink``."""
+        return self.group_id or f"{app_id}-sink"
+
+    def resolved_jsonl_path(self, data_dir: Path) -> Path:
+        """The JSON Lines file: the configured one, or ``cases.jsonl`` under ``data_dir``."""
+        return self.jsonl_path or data_dir / "cases.jsonl"
 
 
 class MetricsSettings(BaseModel):
@@ -229,7 +166,7 @@ class SecretSettings(BaseModel):
         return self.sealing_key.get_secret_value().encode()
 
 
-Need = Literal["pii_key", "sealing_key", "ingest_token", "api_token"]
+Need = Literal["pii_key", "sealing_key", "ingest_token", "api_token", "registry_token"]
 EVERY_NEED: tuple[Need, ...] = ("pii_key", "sealing_key", "ingest_token", "api_token")
 
 
@@ -253,9 +190,11 @@ class Settings(BaseSettings):
     secrets: SecretSettings = Field(default_factory=SecretSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    sink: SinkSettings = Field(default_factory=SinkSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
-    data_dir: Path = Field(default_factory=lambda: _home_dir("data"))
+    data_dir: Path = Field(default_factory=lambda: home_dir("data"))
 
     @model_validator(mode="after")
     def _folders_under_data_dir(self) -> Settings:
@@ -293,6 +232,8 @@ class Settings(BaseSettings):
                 self.secrets.require_sealing_key()
             elif need == "ingest_token":
                 self.ingest.require_token()
+            elif need == "registry_token":
+                self.registry.require_serve_token()
             else:
                 self.api.require_token()
 
@@ -320,7 +261,9 @@ def describe_invalid(exc: ValidationError) -> str:
     first = errors[0]
     loc = [str(part) for part in first["loc"]]
     variable = "FUSIONHUB_" + "__".join(loc).upper()
-    shown = "" if loc[:1] == ["secrets"] else f" (got {first.get('input')!r})"
+    # Secrets and tokens are never echoed; a centre's whole entry may hold its token.
+    secret = loc[:1] == ["secrets"] or any(p in ("token", "tokens", "centres") for p in loc)
+    shown = "" if secret else f" (got {first.get('input')!r})"
     more = f"; and {len(errors) - 1} more" if len(errors) > 1 else ""
     message = first["msg"][0].lower() + first["msg"][1:]
     return f"{variable} is invalid: {message}{shown}{more}; fix it in the environment or ./.env"

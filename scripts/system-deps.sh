@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the system tools the hub and its tests use, from Debian's packages, when missing:
 # Java 17 and Maven (the local Kafka broker), kcat (broker checks), promtool (metrics checks),
-# PostgreSQL (the case store's second backend). Fails loudly when something cannot be installed.
+# PostgreSQL (the case store's second backend), Chromium and CJK fonts (the console's browser
+# tests: Playwright drives Debian's chromium, its own browser download is not used). Fails
+# loudly when something cannot be installed.
 set -euo pipefail
 
 declare -A wanted=(
@@ -10,10 +12,12 @@ declare -A wanted=(
   [kcat]=kcat
   [promtool]=prometheus
   [/usr/lib/postgresql/15/bin/initdb]=postgresql
+  [/usr/bin/chromium]=chromium
+  [/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc]=fonts-noto-cjk
 )
 missing=()
 for cmd in "${!wanted[@]}"; do
-  if [[ "$cmd" == /* ]]; then [[ -x "$cmd" ]] || missing+=("${wanted[$cmd]}")
+  if [[ "$cmd" == /* ]]; then [[ -e "$cmd" ]] || missing+=("${wanted[$cmd]}")
   else command -v "$cmd" >/dev/null 2>&1 || missing+=("${wanted[$cmd]}"); fi
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0

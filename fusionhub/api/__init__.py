@@ -1,21 +1,19 @@
-"""The command-centre read API over the case store (JSON over HTTP) and its client.
+"""The command-centre read API over the case store (JSON over HTTP), the console it serves on
+a port of its own (``fusionhub/api/web``, docs/console.md), and its client.
 
-``ApiService`` serves it, ``build_api_service``/``serve_api`` build it from settings,
-``ApiClient`` is what ``fusionhub cases`` talks to it with.
+``ApiService`` serves it (built by ``fusionhub.bootstrap.api``), ``ApiClient`` is what
+``fusionhub cases`` talks to it with.
 """
 
 from fusionhub.api.client import ApiClient, ApiError
 from fusionhub.api.openapi import openapi_document
 from fusionhub.api.reads import CaseReader
 from fusionhub.api.service import ApiService
-from fusionhub.api.wiring import build_api_service, serve_api
 
 __all__ = [
     "ApiClient",
     "ApiError",
     "ApiService",
     "CaseReader",
-    "build_api_service",
     "openapi_document",
-    "serve_api",
 ]

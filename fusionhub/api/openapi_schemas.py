@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fusionhub.api.params import PRIORITIES, STATUSES
+from fusionhub.connectors.registry import load_sources
 
 Schema = dict[str, Any]
 
@@ -61,11 +62,26 @@ _CASE_FIELDS: dict[str, Schema] = {
         "type": ["string", "null"],
         "description": "set once the case is merged away: the case its reports went into",
     },
+    "is_open": {"type": "boolean", "description": "not resolved, closed or merged"},
+    "resolved_at": {
+        "type": ["string", "null"],
+        "format": "date-time",
+        "description": "when it was last resolved, while it is resolved or closed",
+    },
+}
+# What a list item adds: enough to show a case on a board and a map without its details.
+_CARD_FIELDS: dict[str, Schema] = {
+    "headline": {
+        **_TEXT_OR_NULL,
+        "description": "the title, or the start of the text, of its first stored report",
+    },
+    "lon": {**_NUMBER_OR_NULL, "description": "WGS-84 point of its first located report"},
+    "lat": _NUMBER_OR_NULL,
 }
 
 _EVENT_FIELDS: dict[str, Schema] = {
     "event_ref": _STRING,
-    "source": {"type": "string", "enum": ["grid", "hotline", "petition", "video"]},
+    "source": {"type": "string", "enum": list(load_sources().names)},
     "source_id": _STRING,
     "occurred_at": _MOMENT,
     "received_at": _MOMENT,
@@ -105,7 +121,7 @@ _SIGNALS = ("total", "ref", "person", "distance", "place", "address", "time", "c
 def component_schemas() -> dict[str, Schema]:
     """Every schema of ``components.schemas``, by name."""
     return {
-        "CaseSummary": _closed(_CASE_FIELDS),
+        "CaseSummary": _closed(_CASE_FIELDS | _CARD_FIELDS),
         "Case": _closed(
             {
                 **_CASE_FIELDS,
@@ -118,6 +134,10 @@ def component_schemas() -> dict[str, Schema]:
                 "total": {"type": "integer", "minimum": 0, "description": "matches in all"},
                 "limit": _INTEGER,
                 "offset": _INTEGER,
+                "next": {
+                    **_TEXT_OR_NULL,
+                    "description": "pass as `after` for the next page; null on the last page",
+                },
                 "items": {"type": "array", "items": ref("CaseSummary")},
             }
         ),

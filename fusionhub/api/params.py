@@ -11,21 +11,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from fusionhub.api.cursor import ORDERS, Cursor, CursorError, decode_cursor
+from fusionhub.connectors.registry import load_sources
 from fusionhub.core.cases import CaseStatus
 from fusionhub.core.events import Platform
 
 # Zhejiang's wall clock; China has no daylight saving time, so a fixed offset is exact.
 CHINA_TIME = timezone(timedelta(hours=8), "UTC+8")
 DEFAULT_LIMIT = 50
-SORT_ORDERS = ("opened", "updated")
+SORT_ORDERS = tuple(ORDERS)
 STATUSES = tuple(s.value for s in CaseStatus)
 PLATFORMS = tuple(p.value for p in Platform)
 PRIORITIES = (1, 2, 3, 4)
+SOURCES = load_sources().names
+MAX_SEARCH_CHARS = 100
 
 _COUNTY = re.compile(r"\d{6}")
 _TOWNSHIP = re.compile(r"\d{9}")
-_REPEATABLE = ("county", "township", "status", "platform", "priority")
-_SINGLE = ("opened_from", "opened_to", "sort", "limit", "offset")
+_CATEGORY = re.compile(r"[a-z][a-z_.]{0,59}")
+_REPEATABLE = ("county", "township", "status", "platform", "priority", "category", "source")
+_SINGLE = ("open", "q", "opened_from", "opened_to", "sort", "limit", "offset", "after")
+_FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,17 @@ class CaseListQuery:
     sort: str = "opened"
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    # Only cases not yet resolved, closed or merged (the board).
+    open_only: bool = False
+    # A case id, a report's ref (SOURCE:ID) or words of a report's text, title or address.
+    text: str | None = None
+    # Keyset paging: the page after this cursor (instead of ``offset``).
+    after: Cursor | None = None
 
 
-class _Collector:
+class QueryCollector:
     """Gathers the values of a query string by name and the problems found while reading them."""
 
     def __init__(self, pairs: Iterable[tuple[str, str]], known: tuple[str, ...]) -> None:
@@ -87,8 +101,10 @@ class _Collector:
         for value in self.values.get(name, []):
             if pattern.fullmatch(value):
                 good.append(value)
-            else:
+            elif digits:
                 self.problem(name, f"{value!r} is not a {digits}-digit division code")
+            else:
+                self.problem(name, f"{value!r} is not a category code (e.g. dispute.neighbour)")
         return tuple(good)
 
     def choices(self, name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -110,6 +126,14 @@ class _Collector:
             self.problem(name, f"{value!r} is not a whole number in {low}{upper}")
             return None
         return number
+
+    def flag(self, name: str) -> bool:
+        value = self.single(name)
+        if value is None:
+            return False
+        if value not in _FLAGS:
+            self.problem(name, f"{value!r} is not true or false")
+        return _FLAGS.get(value, False)
 
     def optional_integer(self, name: str, default: int, low: int, high: int | None) -> int | None:
         value = self.single(name)
@@ -143,7 +167,7 @@ def parse_case_list(pairs: Iterable[tuple[str, str]], max_limit: int) -> CaseLis
 
     Raises ``ParamError`` listing every wrong, repeated-single or unknown parameter.
     """
-    got = _Collector(pairs, _REPEATABLE + _SINGLE)
+    got = QueryCollector(pairs, _REPEATABLE + _SINGLE)
     priorities = [got.integer("priority", v, 1, 4) for v in got.values.get("priority", [])]
     limit = got.optional_integer("limit", DEFAULT_LIMIT, 1, max_limit)
     offset = got.optional_integer("offset", 0, 0, None)
@@ -151,6 +175,11 @@ def parse_case_list(pairs: Iterable[tuple[str, str]], max_limit: int) -> CaseLis
     if sort not in SORT_ORDERS:
         got.problem("sort", f"{sort!r} is not one of {', '.join(SORT_ORDERS)}")
     query = CaseListQuery(
+        categories=got.codes("category", _CATEGORY, 0),
+        sources=got.choices("source", SOURCES),
+        open_only=got.flag("open"),
+        text=_search_text(got),
+        after=_cursor(got, sort if sort in SORT_ORDERS else "opened"),
         counties=got.codes("county", _COUNTY, 6),
         townships=got.codes("township", _TOWNSHIP, 9),
         statuses=got.choices("status", STATUSES),
@@ -164,14 +193,34 @@ def parse_case_list(pairs: Iterable[tuple[str, str]], max_limit: int) -> CaseLis
     )
     if query.opened_from and query.opened_to and query.opened_from >= query.opened_to:
         got.problem("opened_to", "must be later than opened_from")
+    if query.after is not None and query.offset:
+        got.problem("after", "give after or offset, not both")
     if got.problems:
         raise ParamError(got.problems)
     return query
 
 
+def _search_text(got: QueryCollector) -> str | None:
+    text = (got.single("q") or "").strip()
+    if len(text) > MAX_SEARCH_CHARS:
+        got.problem("q", f"search for at most {MAX_SEARCH_CHARS} characters")
+    return text[:MAX_SEARCH_CHARS] or None
+
+
+def _cursor(got: QueryCollector, sort: str) -> Cursor | None:
+    text = got.single("after")
+    if not text:
+        return None
+    try:
+        return decode_cursor(text, sort)
+    except CursorError as exc:
+        got.problem("after", f"{exc}; pass the next value of the page before")
+        return None
+
+
 def parse_county_only(pairs: Iterable[tuple[str, str]]) -> str | None:
     """Check the query string of ``GET /v1/stats/townships``: an optional 6-digit county."""
-    got = _Collector(pairs, ("county",))
+    got = QueryCollector(pairs, ("county",))
     county = got.single("county")
     if county is not None and not _COUNTY.fullmatch(county):
         got.problem("county", f"{county!r} is not a 6-digit division code")
@@ -196,7 +245,7 @@ def parse_corrections(pairs: Iterable[tuple[str, str]], max_limit: int) -> Corre
 
     Raises ``ParamError`` listing every wrong, repeated or unknown parameter.
     """
-    got = _Collector(pairs, ("county", "at_from", "at_to", "limit", "offset"))
+    got = QueryCollector(pairs, ("county", "at_from", "at_to", "limit", "offset"))
     county = got.single("county")
     if county is not None and not _COUNTY.fullmatch(county):
         got.problem("county", f"{county!r} is not a 6-digit division code")

@@ -1,23 +1,29 @@
-"""What the read API asks of the case store, in the shapes it answers with.
+"""What the read API asks of the case store, in the shapes it answers with, within the reach of
+the centre asking.
 
 Details and township counts come from ``fusionhub.sinks.CaseQueries``; the case list is queried
-here because the API needs what that query does not offer: several values per filter, a total
-for paging and a choice of order. Every call blocks; the service runs them in its thread pool.
+here because the API needs what that query does not offer: several values per filter, search,
+a total for paging, keyset paging and a choice of order. Every call blocks; the service runs
+them in its thread pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import Engine, func, select
 
+from fusionhub.api.centres import PROVINCE, Centre
+from fusionhub.api.cursor import cursor_after
+from fusionhub.api.filters import after_condition, list_conditions, order_by, reach_conditions
 from fusionhub.api.params import CaseListQuery, CorrectionQuery
 from fusionhub.sinks import CaseQueries, CorrectionFilter
-from fusionhub.sinks.schema import cases
+from fusionhub.sinks.schema import case_members, cases, events
 
 # Division code -> its name (诸暨市, 暨阳街道), or None when the gazetteer does not know it.
 NameLookup = Callable[[str], str | None]
+HEADLINE_CHARS = 80
 
 
 def no_names(_: str) -> str | None:
@@ -37,32 +43,63 @@ class CaseReader:
         self.names = names
         self.queries = CaseQueries(engine)
 
-    def list_page(self, query: CaseListQuery) -> tuple[int, list[dict[str, Any]]]:
-        """How many cases match ``query`` in all, and the page of them it asks for."""
-        where = _conditions(query)
-        column = cases.c.updated_at if query.sort == "updated" else cases.c.opened_at
-        page = (
-            select(cases)
-            .where(*where)
-            .order_by(column.desc(), cases.c.case_id.desc())
-            .limit(query.limit)
-            .offset(query.offset)
-        )
+    def list_page(
+        self, query: CaseListQuery, centre: Centre = PROVINCE
+    ) -> tuple[int, list[dict[str, Any]], str | None]:
+        """How many cases match ``query`` within ``centre``'s reach, the page of them it asks
+        for (each with its headline and place), and the cursor of the page after it (None
+        on the last page)."""
+        where = list_conditions(query, centre)
+        page = select(cases).where(*where)
+        if query.after is not None:
+            page = page.where(after_condition(query.after))
+        page = page.order_by(*order_by(query.sort)).limit(query.limit).offset(query.offset)
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(cases).where(*where))
             matched = int(total.scalar_one())
-            items = [self._named(_summary(row._asdict())) for row in conn.execute(page)]
-        return matched, items
+            rows = [row._asdict() for row in conn.execute(page)]
+            cards = _cards(conn, [row["case_id"] for row in rows])
+        following = None
+        if len(rows) == query.limit:
+            following = cursor_after(query.sort, rows[-1]).encode()
+        items = [self.summary(row, cards.get(row["case_id"])) for row in rows]
+        return matched, items, following
 
-    def case(self, case_id: str) -> dict[str, Any] | None:
-        """One case with its ``history`` and linked ``events`` (scores included), or None."""
+    def summary(self, row: dict[str, Any], card: dict[str, Any] | None) -> dict[str, Any]:
+        """A stored case row in the list's shape: sources as a list, division names, and the
+        headline and place of its reports (None when no report is stored yet or located)."""
+        row["sources"] = row["sources"].split(",") if row["sources"] else []
+        row.update(card or {"headline": None, "lon": None, "lat": None})
+        return self._named(row)
+
+    def case(self, case_id: str, centre: Centre = PROVINCE) -> dict[str, Any] | None:
+        """One case with its ``history`` and linked ``events`` (scores included), or None when
+        there is no such case or ``centre`` may not see it."""
         found = self.queries.get_case(case_id)
-        return None if found is None else self._named(found)
+        if found is None or not centre.sees_case(found):
+            return None
+        return self._named(found)
 
-    def township_counts(self, county: str | None) -> list[dict[str, Any]]:
-        """Per township: its codes and names, ``total`` and ``by_status`` counts, by code."""
+    def reach_of(self, case_id: str) -> dict[str, Any] | None:
+        """The codes, department and status of a case (what an action is judged by), or None."""
+        columns = (
+            cases.c.case_id,
+            cases.c.county_code,
+            cases.c.township_code,
+            cases.c.department,
+            cases.c.status,
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*columns).where(cases.c.case_id == case_id)).first()
+        return None if row is None else row._asdict()
+
+    def township_counts(
+        self, county: str | None, centre: Centre = PROVINCE
+    ) -> list[dict[str, Any]]:
+        """Per township in reach: its codes and names, ``total`` and ``by_status`` counts."""
         townships: dict[tuple[str | None, str | None], dict[str, Any]] = {}
-        for row in self.queries.counts_by_township_status(county):
+        rows = self.queries.counts_by_township_status(county, reach_conditions(centre))
+        for row in rows:
             key = (row["county_code"], row["township_code"])
             entry = townships.get(key)
             if entry is None:
@@ -74,11 +111,14 @@ class CaseReader:
             entry["total"] += int(row["count"])
         return list(townships.values())
 
-    def corrections_page(self, query: CorrectionQuery) -> tuple[int, list[dict[str, Any]]]:
-        """How many merges and splits match ``query`` in all, and its page of them, each in
-        the shape of ``correction_item``."""
+    def corrections_page(
+        self, query: CorrectionQuery, centre: Centre = PROVINCE
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """How many merges and splits of cases in reach match ``query`` in all, and its page
+        of them, each in the shape of ``correction_item``."""
         where = CorrectionFilter(query.county, query.at_from, query.at_to)
-        total, rows = self.queries.corrections(where, query.limit, query.offset)
+        within = reach_conditions(centre)
+        total, rows = self.queries.corrections(where, query.limit, query.offset, within)
         return total, [correction_item(row) for row in rows]
 
     def close(self) -> None:
@@ -92,30 +132,36 @@ class CaseReader:
         return row
 
 
-def _conditions(query: CaseListQuery) -> list[ColumnElement[bool]]:
-    alternatives: list[tuple[Any, tuple[Any, ...]]] = [
-        (cases.c.county_code, query.counties),
-        (cases.c.township_code, query.townships),
-        (cases.c.status, query.statuses),
-        (cases.c.platform, query.platforms),
-        (cases.c.priority, query.priorities),
-    ]
-    where: list[ColumnElement[bool]] = [
-        column.in_(values) if len(values) > 1 else column == values[0]
-        for column, values in alternatives
-        if values
-    ]
-    if query.opened_from is not None:
-        where.append(cases.c.opened_at >= query.opened_from)
-    if query.opened_to is not None:
-        where.append(cases.c.opened_at < query.opened_to)
-    return where
+def _cards(conn: Any, case_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Per case: the headline of its first stored report and the point of its first located
+    one, read for a page of cases in one query (each by its primary key)."""
+    ids = list(case_ids)
+    if not ids:
+        return {}
+    joined = case_members.join(events, case_members.c.event_ref == events.c.event_ref)
+    query = (
+        select(case_members.c.case_id, events.c.title, events.c.text, events.c.lon, events.c.lat)
+        .select_from(joined)
+        .where(case_members.c.case_id.in_(ids))
+        .order_by(case_members.c.case_id, case_members.c.position)
+    )
+    cards: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(query):
+        card = cards.setdefault(row.case_id, {"headline": None, "lon": None, "lat": None})
+        if card["headline"] is None:
+            card["headline"] = headline(row.title, row.text)
+        if card["lon"] is None and row.lon is not None and row.lat is not None:
+            card["lon"], card["lat"] = row.lon, row.lat
+    return cards
 
 
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    # Stored comma-joined because it is never filtered on; the API answers with a list.
-    row["sources"] = row["sources"].split(",") if row["sources"] else []
-    return row
+def headline(title: str | None, text: str) -> str:
+    """What a board row shows of a report: its title (a grid report's is its kind, 占道经营)
+    and the start of its text, at most ``HEADLINE_CHARS`` characters."""
+    words = " ".join(text.split())
+    title = " ".join((title or "").split())
+    chosen = f"{title}：{words}" if title and words and title not in words else words or title
+    return chosen if len(chosen) <= HEADLINE_CHARS else chosen[: HEADLINE_CHARS - 1] + "…"
 
 
 def correction_item(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,13 @@
-"""The command-centre read API: cases, one case's timeline and reports, township counts, and
-the dispatchers' corrections (merges and splits).
+"""The command-centre API: cases, one case's timeline and reports, township counts, the
+dispatchers' corrections, and what the console adds (its settings, the live stream, actions,
+exports, statistics and map outlines; ``fusionhub.api.console_routes``).
 
-All routes are GET and answer JSON. Every route but ``/healthz`` needs ``Authorization: Bearer
-TOKEN`` (401 otherwise). Wrong query parameters answer 400 with one message per parameter, an
-unknown case 404, a database that cannot answer 503. ``/openapi.json`` describes it all.
+Every route but ``/healthz`` and ``/metrics`` needs ``Authorization: Bearer TOKEN`` (401
+otherwise); the token decides the centre and so which cases exist for the request
+(``fusionhub.api.centres``). Wrong parameters answer 400 with one message per parameter, an
+unknown or unreachable case 404, a database that cannot answer 503. ``/openapi.json``
+describes it all. The same routes are served on the API's port and, with the console's page,
+on the console's port (``fusionhub.api.page``).
 
 Database calls block, so they run in a small thread pool of the service's own and the event loop
 stays free to accept and answer other requests meanwhile.
@@ -12,7 +16,6 @@ stays free to accept and answer other requests meanwhile.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -25,6 +28,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import DBAPIError
 
+from fusionhub.api.centres import PROVINCE, Centre, CentreDirectory
 from fusionhub.api.metrics import ApiMetrics
 from fusionhub.api.openapi import openapi_document
 from fusionhub.api.params import (
@@ -42,6 +46,7 @@ T = TypeVar("T")
 PUBLIC_PATHS = frozenset({"/healthz", "/metrics"})
 # Longer than any case id the hub makes; longer ones cannot exist and are not worth a query.
 MAX_CASE_ID_CHARS = 200
+CENTRE = web.RequestKey("centre", Centre)
 
 
 def _encode(value: object) -> object:
@@ -50,10 +55,20 @@ def _encode(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def to_json(body: object) -> str:
+    """JSON text as the API writes it: Chinese readable, timestamps ISO 8601."""
+    return json.dumps(body, ensure_ascii=False, default=_encode)
+
+
 def answer(body: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON response; Chinese text stays readable and timestamps become ISO 8601."""
-    text = json.dumps(body, ensure_ascii=False, default=_encode)
-    return web.json_response(text=text, status=status, headers=headers)
+    return web.json_response(text=to_json(body), status=status, headers=headers)
+
+
+def centre_of(request: web.Request) -> Centre:
+    """The centre the request's token belongs to (set by the auth middleware)."""
+    centre: Centre = request.get(CENTRE, PROVINCE)
+    return centre
 
 
 def _bearer(request: web.Request) -> str:
@@ -62,30 +77,44 @@ def _bearer(request: web.Request) -> str:
 
 
 class ApiService:
-    """Binds a ``CaseReader`` to HTTP. One instance per API process; owns the reader's engine
-    (disposed when the app is cleaned up) and its thread pool."""
+    """Binds a ``CaseReader`` (and the console's parts) to HTTP. One instance per API process;
+    owns the reader's engine (disposed when the app is cleaned up) and its thread pool.
+
+    ``centres`` is the token directory, or one token that reaches the whole province.
+    """
 
     def __init__(
         self,
         reader: CaseReader,
-        token: str,
+        centres: CentreDirectory | str,
         max_limit: int,
         db_threads: int = 4,
         metrics: ApiMetrics | None = None,
+        *,
+        asyncapi: dict[str, Any] | None = None,
     ) -> None:
         self.metrics = metrics or ApiMetrics(CollectorRegistry())
-        if not token:
-            raise ValueError("the read API needs a token (set FUSIONHUB_API__TOKEN)")
+        if isinstance(centres, str):
+            centres = CentreDirectory([(centres, PROVINCE)])
         if max_limit < 1:
             raise ValueError("max_limit must be at least 1")
         self.reader = reader
-        self.token = token
+        self.centres = centres
         self.max_limit = max_limit
         self.executor = ThreadPoolExecutor(db_threads, thread_name_prefix="api-db")
         self.document = openapi_document(max_limit)
+        # The topics' AsyncAPI document: given by the composition root, which knows the prefix.
+        self.asyncapi_document = asyncapi
+        # Routes added by the console (``ConsoleRoutes.register``) and its start/stop hooks.
+        self.extensions: list[Callable[[web.Application], None]] = []
+        # Paths anyone may fetch: the console's page and its assets carry no data.
+        self.public_paths = set(PUBLIC_PATHS)
+        self.public_prefixes: tuple[str, ...] = ()
+        self._apps = 0
 
     def app(self) -> web.Application:
-        """The aiohttp application; callers bind it to loopback unless told otherwise."""
+        """The aiohttp application; callers bind it to loopback unless told otherwise. Called
+        once per port: the JSON API's, and the console's (which adds its page)."""
         app = web.Application(middlewares=[self.metrics.middleware, self._errors, self._auth])
         app.router.add_get("/metrics", self.metrics.exposition)
         app.router.add_get("/v1/cases", self.list_cases)
@@ -93,38 +122,53 @@ class ApiService:
         app.router.add_get("/v1/stats/townships", self.township_stats)
         app.router.add_get("/v1/corrections", self.corrections)
         app.router.add_get("/openapi.json", self.openapi)
+        if self.asyncapi_document is not None:
+            app.router.add_get("/asyncapi.json", self.asyncapi)
         app.router.add_get("/healthz", self.health)
+        for extend in self.extensions:
+            extend(app)
         app.on_cleanup.append(self._close)
+        self._apps += 1
         return app
 
     async def list_cases(self, request: web.Request) -> web.Response:
-        """``GET /v1/cases``: one page of matching cases, newest first, with the total."""
+        """``GET /v1/cases``: one page of matching cases in reach, with the total and the
+        cursor of the next page."""
         query = parse_case_list(request.query.items(), self.max_limit)
-        total, items = await self._blocking(self.reader.list_page, query)
-        page = {"total": total, "limit": query.limit, "offset": query.offset, "items": items}
+        total, items, following = await self.blocking(
+            self.reader.list_page, query, centre_of(request)
+        )
+        page = {
+            "total": total,
+            "limit": query.limit,
+            "offset": query.offset,
+            "next": following,
+            "items": items,
+        }
         return answer(page)
 
     async def show_case(self, request: web.Request) -> web.Response:
-        """``GET /v1/cases/{case_id}``: the case, its history and its reports with scores."""
+        """``GET /v1/cases/{case_id}``: the case, its history and its reports with scores;
+        404 as well for a case outside the token's reach (its existence is not told)."""
         case_id = request.match_info["case_id"]
         found = None
         if len(case_id) <= MAX_CASE_ID_CHARS:
-            found = await self._blocking(self.reader.case, case_id)
+            found = await self.blocking(self.reader.case, case_id, centre_of(request))
         if found is None:
             return answer({"error": f"no case {case_id[:MAX_CASE_ID_CHARS]!r}"}, 404)
         return answer(found)
 
     async def township_stats(self, request: web.Request) -> web.Response:
-        """``GET /v1/stats/townships``: case counts per township and status."""
+        """``GET /v1/stats/townships``: case counts per township and status, in reach."""
         county = parse_county_only(request.query.items())
-        rows = await self._blocking(self.reader.township_counts, county)
+        rows = await self.blocking(self.reader.township_counts, county, centre_of(request))
         total = sum(row["total"] for row in rows)
         return answer({"county": county, "total": total, "townships": rows})
 
     async def corrections(self, request: web.Request) -> web.Response:
-        """``GET /v1/corrections``: one page of dispatchers' merges and splits, oldest first."""
+        """``GET /v1/corrections``: one page of merges and splits in reach, oldest first."""
         query = parse_corrections(request.query.items(), self.max_limit)
-        total, items = await self._blocking(self.reader.corrections_page, query)
+        total, items = await self.blocking(self.reader.corrections_page, query, centre_of(request))
         page = {"total": total, "limit": query.limit, "offset": query.offset, "items": items}
         return answer(page)
 
@@ -132,17 +176,27 @@ class ApiService:
         """``GET /openapi.json``: the OpenAPI 3.1 description of this API."""
         return answer(self.document)
 
+    async def asyncapi(self, _: web.Request) -> web.Response:
+        """``GET /asyncapi.json``: the AsyncAPI 3.0 description of the hub's topics."""
+        return answer(self.asyncapi_document or {})
+
     async def health(self, _: web.Request) -> web.Response:
         """``GET /healthz``: the process answers (says nothing about the database)."""
         return answer({"status": "ok"})
 
-    async def _blocking(self, call: Callable[..., T], *args: Any) -> T:
+    async def blocking(self, call: Callable[..., T], *args: Any) -> T:
+        """``call(*args)`` in the service's database threads; what every route awaits."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, partial(call, *args))
 
     @web.middleware
     async def _auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path in PUBLIC_PATHS or hmac.compare_digest(_bearer(request), self.token):
+        path = request.path
+        if path in self.public_paths or path.startswith(self.public_prefixes):
+            return await handler(request)
+        centre = self.centres.find(_bearer(request))
+        if centre is not None:
+            request[CENTRE] = centre
             return await handler(request)
         challenge = {"WWW-Authenticate": 'Bearer realm="fusionhub"'}
         return answer({"error": "missing or wrong token"}, 401, challenge)
@@ -163,5 +217,9 @@ class ApiService:
             return answer({"error": "case store unavailable, try again"}, 503)
 
     async def _close(self, _: web.Application) -> None:
+        # The API's and the console's apps share this service: the last one out releases it.
+        self._apps -= 1
+        if self._apps > 0:
+            return
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.reader.close()

@@ -30,8 +30,7 @@ import gc
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -40,12 +39,8 @@ from unittest import mock
 
 from fusionhub.bench import engine as bench_engine
 from fusionhub.bench import faust_floor, stream
-from fusionhub.bench.stream import EventRecord
-from fusionhub.settings import Settings
-from fusionhub.streams.admin import drop_topics, ensure_topics
-from fusionhub.streams.topics import TopicNames
+from fusionhub.bench.stream import EventRecord, StreamRun
 from fusionhub.streams.worker import worker_topics
-from fusionhub.wiring import build_codec
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 QUICK_SIZES = (10_000, 100_000)
@@ -154,49 +149,38 @@ def engine_figures(sizes: Sequence[int], events: int) -> dict[str, Any]:
     }
 
 
-def _phase(settings: Settings, base: str) -> Settings:
-    """Settings for one phase: its own topics, consumer group and web port; no ticks."""
-    prefix = f"{base}-{uuid.uuid4().hex[:6]}"
-    streams = settings.streams.model_copy(
-        update={
-            "app_id": f"{prefix}-worker",
-            "web_port": stream.free_port(),
-            "tick_interval_s": 3600.0,
-        }
-    )
-    return settings.model_copy(update={"topic_prefix": prefix, "streams": streams})
+# A phase's run of its own, for a base name (the composition root builds it).
+NewPhase = Callable[[str], StreamRun]
 
 
-def _worker_rate(run: Settings, workdir: Path, expected: int) -> tuple[float, int]:
+def _worker_rate(run: StreamRun, workdir: Path, expected: int) -> tuple[float, int]:
     """Run the worker over the log already produced; its rate and the events it left out."""
     workdir.mkdir(parents=True, exist_ok=True)
-    with stream.running_worker(run, workdir) as proc:
-        stream.wait_for_worker(run, proc, workdir, WORKER_TIMEOUT_S)
-    cases = stream.read_topic(run.kafka_bootstrap, TopicNames(run.topic_prefix).cases_all)
-    first = stream.first_case_times(build_codec(run), cases)
+    env = run.env(workdir / "streams", run.group, run.web_port)
+    with stream.running_worker(env, workdir) as proc:
+        stream.wait_for_worker(run, run.group, proc, workdir, WORKER_TIMEOUT_S)
+    cases = stream.read_topic(run.clients, run.topics.cases_all)
+    first = stream.first_case_times(run.codec, cases)
     return stream.steady_rate(list(first.values())), expected - len(first)
 
 
-def _pass_through_rate(run: Settings, expected: int) -> float:
-    topics = TopicNames(run.topic_prefix)
-    copy = f"{run.topic_prefix}.pass-through"
-    group = f"{run.topic_prefix}-pass-through"
-    stream.pass_through(run.kafka_bootstrap, topics.events, copy, expected, group)
-    records = stream.read_topic(run.kafka_bootstrap, copy)
+def _pass_through_rate(run: StreamRun, expected: int) -> float:
+    copy = f"{run.topics.prefix}.pass-through"
+    group = f"{run.topics.prefix}-pass-through"
+    stream.pass_through(run.clients, run.topics.events, copy, expected, group)
+    records = stream.read_topic(run.clients, copy)
     return stream.steady_rate([r.timestamp for r in records])
 
 
 def throughput_round(
-    settings: Settings, events: Sequence[EventRecord], workdir: Path, worker_first: bool
+    new_phase: NewPhase, events: Sequence[EventRecord], workdir: Path, worker_first: bool
 ) -> dict[str, float]:
     """One round: produce the log once, then the worker and the pass-through each read it."""
-    run = _phase(settings, f"{settings.topic_prefix}-tp")
-    topics = TopicNames(run.topic_prefix)
-    partitions = run.streams.topic_partitions
-    names = [*worker_topics(run), f"{run.topic_prefix}.pass-through"]
-    names.append(f"{run.topic_prefix}.faust-floor")
-    ensure_topics(run.kafka_bootstrap, names, partitions)
-    stream.produce(run.kafka_bootstrap, topics.events, events)
+    run = new_phase("tp")
+    prefix = run.topics.prefix
+    names = [*worker_topics(run.topics), f"{prefix}.pass-through", f"{prefix}.faust-floor"]
+    run.create_topics(names)
+    stream.produce(run.clients, run.topics.events, events)
     result: dict[str, float] = {}
     for contender in ("worker", "pass", "floor") if worker_first else ("pass", "floor", "worker"):
         if contender == "worker":
@@ -209,22 +193,27 @@ def throughput_round(
 
 
 def latency_run(
-    settings: Settings, events: Sequence[EventRecord], rate: float, seconds: float, workdir: Path
+    new_phase: NewPhase,
+    events: Sequence[EventRecord],
+    rate: float,
+    seconds: float,
+    workdir: Path,
 ) -> dict[str, Any]:
     """Event-to-case latency with events paced at ``rate`` per second for about ``seconds``."""
-    run = _phase(settings, f"{settings.topic_prefix}-lat")
-    topic = TopicNames(run.topic_prefix).events
-    ensure_topics(run.kafka_bootstrap, worker_topics(run), run.streams.topic_partitions)
+    run = new_phase("lat")
+    topic = run.topics.events
+    run.create_topics(worker_topics(run.topics))
     warm = events[:WARMUP_EVENTS]
     paced = events[WARMUP_EVENTS : WARMUP_EVENTS + max(int(rate * seconds), 2)]
     workdir.mkdir(parents=True, exist_ok=True)
-    with stream.running_worker(run, workdir) as proc:
-        stream.produce(run.kafka_bootstrap, topic, warm)
-        stream.wait_for_worker(run, proc, workdir, WORKER_TIMEOUT_S)
-        sent = stream.produce_paced(run.kafka_bootstrap, topic, paced, rate)
-        stream.wait_for_worker(run, proc, workdir, WORKER_TIMEOUT_S)
-    cases = stream.read_topic(run.kafka_bootstrap, TopicNames(run.topic_prefix).cases_all)
-    first = stream.first_case_times(build_codec(run), cases)
+    env = run.env(workdir / "streams", run.group, run.web_port)
+    with stream.running_worker(env, workdir) as proc:
+        stream.produce(run.clients, topic, warm)
+        stream.wait_for_worker(run, run.group, proc, workdir, WORKER_TIMEOUT_S)
+        sent = stream.produce_paced(run.clients, topic, paced, rate)
+        stream.wait_for_worker(run, run.group, proc, workdir, WORKER_TIMEOUT_S)
+    cases = stream.read_topic(run.clients, run.topics.cases_all)
+    first = stream.first_case_times(run.codec, cases)
     in_order = [first[ref] - at for ref, at in sent.items() if ref in first]
     latencies = sorted(in_order)
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
@@ -245,24 +234,27 @@ def latency_run(
 
 
 def stream_figures(
-    settings: Settings, n_events: int, rounds: int, latency_s: float
+    new_phase: NewPhase,
+    events: Sequence[EventRecord],
+    rounds: int,
+    latency_s: float,
+    drop_all: Callable[[], object],
 ) -> dict[str, Any]:
     """Throughput rounds, then latency at half the worker's median rate.
 
-    Every topic the phases create starts with ``bench-<run id>-`` and is deleted at the end.
+    ``new_phase`` gives each phase topics of its own under one run prefix; ``drop_all``
+    deletes every one of them at the end.
     """
-    events = stream.prepare_events(settings, n_events)
-    base = settings.model_copy(update={"topic_prefix": f"bench-{uuid.uuid4().hex[:6]}"})
     try:
         with tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as tmp:
             results = [
-                throughput_round(base, events, Path(tmp) / f"round{i}", i % 2 == 0)
+                throughput_round(new_phase, events, Path(tmp) / f"round{i}", i % 2 == 0)
                 for i in range(rounds)
             ]
             worker = statistics.median(r["worker"] for r in results)
-            latency = latency_run(base, events, worker / 2, latency_s, Path(tmp) / "latency")
+            latency = latency_run(new_phase, events, worker / 2, latency_s, Path(tmp) / "latency")
     finally:
-        drop_topics(base.kafka_bootstrap, f"{base.topic_prefix}-")
+        drop_all()
     ratios = [r["worker"] / r["pass"] for r in results]
     return {
         "events": len(events),

@@ -26,9 +26,9 @@ from fusionhub.core.correlation import CorrelationState, new_state, step
 from fusionhub.core.events import Event, GeoPoint, Jurisdiction, Party, Source
 from fusionhub.core.policy import CorrelationPolicy, default_policy
 from fusionhub.core.scoring import features_of
-from fusionhub.runtime.heap import freeze_long_lived
-from fusionhub.settings import StreamSettings
+from fusionhub.heap import freeze_long_lived
 from fusionhub.sim.places import REGIONS_DIR
+from fusionhub.streams.options import StreamSettings
 
 _REGIONS = REGIONS_DIR / "zhejiang_villages.csv"
 # As often as the worker freezes its heap (streams.freeze_every_records).
@@ -65,7 +65,7 @@ def _event(
     code, lon, lat = rng.choice(villages)
     category = rng.choice(cats)
     point = GeoPoint(lon + rng.uniform(-0.01, 0.01), lat + rng.uniform(-0.01, 0.01))
-    source = rng.choice((Source.GRID, Source.HOTLINE))
+    source = Source.of(rng.choice(("grid", "hotline")))
     return Event(
         event_ref=f"{source.value}:B{n:09d}",
         source=source,

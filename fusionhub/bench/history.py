@@ -40,7 +40,7 @@ _CATEGORIES = (
     ("pollution", "工厂晚上排放废气味道刺鼻"),
     ("consultation", "咨询医保报销政策"),
 )
-_SOURCES = (Source.GRID, Source.HOTLINE, Source.PETITION)
+_SOURCES = (Source.of("grid"), Source.of("hotline"), Source.of("petition"))
 Record = tuple[bytes, bytes]
 
 

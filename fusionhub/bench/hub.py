@@ -10,71 +10,35 @@ histogram.
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 import time
-import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from cryptography.fernet import Fernet
-from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
+from fusionhub.connectors.registry import load_sources
 from fusionhub.runtime.feed import FeedItem, HttpFeed, load_feed
-from fusionhub.runtime.up import endpoints, prepare, start_services
-from fusionhub.settings import (
-    ApiSettings,
-    DatabaseSettings,
-    IngestSettings,
-    SecretSettings,
-    Settings,
-)
+from fusionhub.runtime.supervisor import Supervisor
+from fusionhub.runtime.up import Endpoints
 from fusionhub.sim.writer import simulate
 from fusionhub.sinks.bench import measure_sink_rows_per_s
-from fusionhub.streams.admin import drop_topics
 
 
-def bench_settings(base: Settings, work: Path) -> Settings:
-    """A hub of its own: fresh topics, database, consumer groups and throwaway secrets."""
-    run = f"benchhub{uuid.uuid4().hex[:8]}"
-    return base.model_copy(
-        update={
-            "topic_prefix": run,
-            "data_dir": work,
-            "database": DatabaseSettings(url=f"sqlite:///{work / f'{run}.db'}"),
-            "ingest": IngestSettings(
-                token=SecretStr(secrets.token_urlsafe(16)), cameras_csv=work / "sim" / "cameras.csv"
-            ),
-            "api": ApiSettings(token=SecretStr(secrets.token_urlsafe(16))),
-            "secrets": SecretSettings(
-                pii_key=SecretStr(secrets.token_urlsafe(32)),
-                sealing_key=SecretStr(Fernet.generate_key().decode()),
-            ),
-            "streams": base.streams.model_copy(update={"app_id": run, "tick_interval_s": 3600.0}),
-        }
-    )
+@dataclass(frozen=True)
+class HubRun:
+    """A hub of its own for the benchmark, built by the composition root: fresh topics,
+    database, consumer groups and throwaway secrets, its camera registry the simulated one
+    (``sim/cameras.csv`` under the work folder)."""
 
-
-def child_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "FUSIONHUB_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
-            "FUSIONHUB_TOPIC_PREFIX": settings.topic_prefix,
-            "FUSIONHUB_DATA_DIR": str(settings.data_dir),
-            "FUSIONHUB_DATABASE__URL": settings.database.resolved_url(settings.data_dir),
-            "FUSIONHUB_INGEST__TOKEN": settings.ingest.token.get_secret_value(),  # type: ignore[union-attr]
-            "FUSIONHUB_INGEST__CAMERAS_CSV": str(settings.ingest.cameras_csv),
-            "FUSIONHUB_API__TOKEN": settings.api.token.get_secret_value(),  # type: ignore[union-attr]
-            "FUSIONHUB_SECRETS__PII_KEY": settings.secrets.require_pii_key().decode(),
-            "FUSIONHUB_SECRETS__SEALING_KEY": settings.secrets.require_sealing_key().decode(),
-            "FUSIONHUB_STREAMS__APP_ID": settings.streams.app_id,
-            "FUSIONHUB_STREAMS__TICK_INTERVAL_S": "3600",
-        }
-    )
-    return env
+    endpoints: Endpoints
+    database_url: str
+    ingest_token: str
+    prepare: Callable[[], None]  # broker up, topics created, database migrated
+    start: Callable[[], Supervisor]  # every service started and answering
+    drop_topics: Callable[[], object]
 
 
 async def _blast(url: str, token: str, items: list[FeedItem], clients: int) -> dict[int, int]:
@@ -90,7 +54,7 @@ async def _blast(url: str, token: str, items: list[FeedItem], clients: int) -> d
         ) as c:
             while not queue.empty():
                 item = queue.get_nowait()
-                kind = "application/xml" if item.source == "video" else "application/json"
+                kind = load_sources().spec(item.source).media_type
                 answer = await c.post(
                     f"/v1/ingest/{item.source}",
                     content=item.payload,
@@ -150,20 +114,18 @@ async def _blast_counting(url: str, token: str, items: list[FeedItem], clients: 
     return len(items)
 
 
-def bench_hub(base: Settings, work: Path, events: int = 3000, clients: int = 8) -> dict[str, Any]:
+def bench_hub(run: HubRun, work: Path, events: int = 3000, clients: int = 8) -> dict[str, Any]:
     """Run the three phases; returns the JSON line's fields."""
     from datetime import timedelta
 
     from fusionhub.sim.writer import DEFAULT_START
 
-    settings = bench_settings(base, work)
     simulate(work / "sim", 21, events, days=7)
     simulate(work / "sim2", 22, events // 2, days=7, start=DEFAULT_START + timedelta(days=60))
     blast_items, paced_items = load_feed(work / "sim"), load_feed(work / "sim2")
-    prepare(settings, start_broker=True)
-    supervisor = start_services(settings, child_env(settings))
-    ep, url = endpoints(settings), settings.database.resolved_url(settings.data_dir)
-    token = settings.ingest.token.get_secret_value()  # type: ignore[union-attr]
+    run.prepare()
+    supervisor = run.start()
+    ep, url, token = run.endpoints, run.database_url, run.ingest_token
     name = "fusionhub_end_to_end_latency_seconds"
     try:
         started = time.perf_counter()
@@ -180,7 +142,7 @@ def bench_hub(base: Settings, work: Path, events: int = 3000, clients: int = 8) 
     finally:
         supervisor.stop()
         # Its own random prefix: the hub's topics and the worker's internal ones.
-        drop_topics(settings.kafka_bootstrap, settings.topic_prefix)
+        run.drop_topics()
     phase = _as_exposition({le: after[le] - before.get(le, 0.0) for le in after}, name)
     sink_rows = measure_sink_rows_per_s(f"sqlite:///{work / 'sink-only.db'}", 10_000)
     return {

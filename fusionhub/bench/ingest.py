@@ -18,24 +18,42 @@ from __future__ import annotations
 
 import statistics
 import time
-import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from kafka import KafkaProducer
 from prometheus_client import CollectorRegistry
 
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.events import Source
+from fusionhub.heap import settle_startup_heap
 from fusionhub.ingest.files import ingest_files, input_files, iter_items
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.parallel import default_workers, open_ingest
-from fusionhub.runtime.heap import settle_startup_heap
-from fusionhub.settings import Settings
-from fusionhub.streams.admin import drop_topics, ensure_topics
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_ingest_pipeline, build_publisher
+from fusionhub.ingest.pipeline import IngestPipeline
+from fusionhub.ingest.publisher import KafkaPublisher
 
-JSON_SOURCES = (Source.GRID, Source.HOTLINE, Source.PETITION)
+JSON_SOURCES = (Source("grid"), Source("hotline"), Source("petition"))
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    """One round's hub, built by the composition root: a fresh topic prefix with the hub's
+    topics and ``raw_topic`` created, and how to build its ingest parts."""
+
+    topics: TopicNames
+    clients: KafkaClients
+    raw_topic: str
+    pipeline: Callable[[IngestMetrics], IngestPipeline]
+    publisher: Callable[[IngestMetrics], KafkaPublisher]
+    # The ingest producer's batching, given to the raw side's producer too.
+    producer_options: Mapping[str, Any]
+    drop: Callable[[], object]  # deletes the run's topics
+
+
+NewRun = Callable[[], IngestRun]
 
 
 @dataclass(frozen=True)
@@ -45,14 +63,14 @@ class Round:
     raw_eps: float
 
 
-def _connector_round(settings: Settings, folder: Path, workers: int) -> tuple[float, int]:
+def _connector_round(run: IngestRun, folder: Path, workers: int) -> tuple[float, int]:
     """Like ``fusionhub ingest`` of each source's file, timed from ready to acknowledged."""
     metrics = IngestMetrics(CollectorRegistry())
-    pipeline = build_ingest_pipeline(settings, metrics)
+    pipeline = run.pipeline(metrics)
     settle_startup_heap()  # as ``fusionhub ingest`` does; it applies to the raw rounds too
     items = 0
-    topics = TopicNames(settings.topic_prefix)
-    with open_ingest(pipeline, workers, lambda: build_publisher(settings, metrics)) as chunked:
+    topics = run.topics
+    with open_ingest(pipeline, workers, lambda: run.publisher(metrics)) as chunked:
         chunked.ready([topics.events, topics.dead_letter, topics.device_health])
         started = time.perf_counter()
         for source in JSON_SOURCES:
@@ -62,19 +80,15 @@ def _connector_round(settings: Settings, folder: Path, workers: int) -> tuple[fl
     return items / elapsed, items
 
 
-def _raw_round(settings: Settings, folder: Path, topic: str) -> float:
+def _raw_round(run: IngestRun, folder: Path) -> float:
     payloads = [
         item.payload
         for source in JSON_SOURCES
         for item in iter_items(source, input_files(source, folder))
     ]
-    ingest = settings.ingest
-    producer = KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=ingest.linger_ms,
-        batch_size=ingest.batch_bytes,
+    topic = run.raw_topic
+    producer = run.clients.producer(
+        "bench", acks="all", enable_idempotence=True, **run.producer_options
     )
     producer.partitions_for(topic)  # ready, as the connector side is
     started = time.perf_counter()
@@ -89,7 +103,7 @@ def _raw_round(settings: Settings, folder: Path, topic: str) -> float:
 
 
 def bench_ingest(
-    settings: Settings, folder: Path, rounds: int = 3, workers: int = 0
+    new_run: NewRun, folder: Path, rounds: int = 3, workers: int = 0
 ) -> dict[str, object]:
     """Alternate connector and raw rounds on fresh topics; return the medians and the ratio.
 
@@ -99,18 +113,18 @@ def bench_ingest(
     workers = workers or default_workers()
     results: list[Round] = []
     items = 0
-    used: list[Settings] = []
+    used: list[IngestRun] = []
     try:
         for _ in range(rounds):
-            used.extend(_fresh_run(settings) for _ in range(3))
+            used.extend(new_run() for _ in range(3))
             connector_eps, items = _connector_round(used[-3], folder, workers)
             single_eps, _ = _connector_round(used[-2], folder, 1)
-            raw_eps = _raw_round(used[-1], folder, f"{used[-1].topic_prefix}.raw-bytes")
+            raw_eps = _raw_round(used[-1], folder)
             results.append(Round(connector_eps, single_eps, raw_eps))
     finally:
         # After the last round, so the broker's clean-up cannot slow a measured one.
         for run in used:
-            drop_topics(run.kafka_bootstrap, f"{run.topic_prefix}.")
+            run.drop()
     return _summary(results, items, rounds, workers)
 
 
@@ -133,15 +147,3 @@ def _summary(results: list[Round], items: int, rounds: int, workers: int) -> dic
         ),
         "target_ratio": 0.5,
     }
-
-
-def _fresh_run(settings: Settings) -> Settings:
-    """Settings with a topic prefix of their own, the hub's topics created."""
-    run = settings.model_copy(update={"topic_prefix": f"bench{uuid.uuid4().hex[:8]}"})
-    topics = TopicNames(run.topic_prefix)
-    ensure_topics(
-        run.kafka_bootstrap,
-        [topics.events, topics.dead_letter, topics.device_health, f"{run.topic_prefix}.raw-bytes"],
-        run.streams.topic_partitions,
-    )
-    return run

@@ -21,26 +21,25 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import TopicPartition
 
 from fusionhub.bench import stream
 from fusionhub.bench.history import History, Record
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
+from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.core.snapshot import restore_state
-from fusionhub.policies import load_policy
-from fusionhub.runtime.heap import paused_collector
+from fusionhub.heap import paused_collector
+from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.records import CASE_SUBJECT
-from fusionhub.settings import Settings
-from fusionhub.streams.admin import drop_topics
 from fusionhub.streams.logreader import LogReader
 from fusionhub.streams.restore import read_recent, usable
-from fusionhub.streams.topic_specs import ensure_hub_topics
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_codec
 
 SESSION_TIMEOUT_S = 6.0
 TARGET_TAKEOVER_S = 10.0
@@ -48,13 +47,32 @@ TARGET_RATIO = 2.0
 TIMEOUT_S = 1800.0
 
 
+@dataclass(frozen=True)
+class RecoveryRun:
+    """One history size's hub, built by the composition root: topics of its own with one
+    event-log partition, a worker group with standby copies on, no clock ticks.
+
+    ``env(data_dir, web_port)`` is the environment a child ``fusionhub worker`` needs to be one
+    of this run's workers; ``create_topics`` makes the hub's topics (state topic included) with
+    their configuration, ``drop_topics`` deletes them afterwards.
+    """
+
+    clients: KafkaClients
+    topics: TopicNames
+    group: str
+    codec: AvroCodec
+    policy: CorrelationPolicy
+    env: Callable[[Path, int], dict[str, str]]
+    create_topics: Callable[[], object]
+    drop_topics: Callable[[], object]
+
+
 class Worker:
     """One ``fusionhub worker`` process of the bench, with its metrics page."""
 
-    def __init__(self, run: Settings, workdir: Path, name: str) -> None:
+    def __init__(self, run: RecoveryRun, workdir: Path, name: str) -> None:
         self.port = stream.free_port()
-        streams = run.streams.model_copy(update={"web_port": self.port})
-        env = stream.settings_env(run.model_copy(update={"streams": streams}), workdir / name)
+        env = run.env(workdir / name, self.port)
         env["FUSIONHUB_STREAMS__SESSION_TIMEOUT_S"] = str(SESSION_TIMEOUT_S)
         self.log = workdir / f"{name}.log"
         with self.log.open("ab") as out:
@@ -102,26 +120,23 @@ def _wait(what: str, done: Any, timeout_s: float = TIMEOUT_S) -> None:
     print(f"recovery: {what}: {time.monotonic() - began:.1f} s", file=sys.stderr)
 
 
-def _produce(run: Settings, records: list[Record]) -> None:
-    producer = KafkaProducer(
-        bootstrap_servers=run.kafka_bootstrap, acks="all", linger_ms=5, batch_size=262_144
-    )
-    topic = TopicNames(run.topic_prefix).events
+def _produce(run: RecoveryRun, records: list[Record]) -> None:
+    producer = run.clients.producer("bench", acks="all", linger_ms=5, batch_size=262_144)
+    topic = run.topics.events
     for key, value in records:
         producer.send(topic, value, key=key, partition=0)
     producer.flush()
     producer.close()
 
 
-def _caught_up(run: Settings) -> bool:
-    events = TopicNames(run.topic_prefix).events
-    return stream.group_caught_up(run.kafka_bootstrap, run.streams.app_id, events)
+def _caught_up(run: RecoveryRun) -> bool:
+    return stream.group_caught_up(run.clients, run.group, run.topics.events)
 
 
-def _case_timestamp(run: Settings, ref: str, since: dict[TopicPartition, int]) -> float:
+def _case_timestamp(run: RecoveryRun, ref: str, since: dict[TopicPartition, int]) -> float:
     """The Kafka timestamp (s) of the first case state on ``cases.all`` listing ``ref``."""
-    codec = build_codec(run)
-    consumer = KafkaConsumer(bootstrap_servers=run.kafka_bootstrap, enable_auto_commit=False)
+    codec = run.codec
+    consumer = run.clients.consumer(role="bench", enable_auto_commit=False)
     consumer.assign(list(since))
     for tp, offset in since.items():
         consumer.seek(tp, offset)
@@ -137,20 +152,20 @@ def _case_timestamp(run: Settings, ref: str, since: dict[TopicPartition, int]) -
         consumer.close()
 
 
-def _ends(run: Settings, topic: str) -> dict[TopicPartition, int]:
-    consumer = KafkaConsumer(bootstrap_servers=run.kafka_bootstrap)
+def _ends(run: RecoveryRun, topic: str) -> dict[TopicPartition, int]:
+    consumer = run.clients.consumer(role="bench")
     parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
     ends: dict[TopicPartition, int] = consumer.end_offsets(parts)
     consumer.close()
     return ends
 
 
-async def _cold_restore(run: Settings) -> tuple[float, int, dict[str, Any]]:
+async def _cold_restore(run: RecoveryRun) -> tuple[float, int, dict[str, Any]]:
     """Time a restore from the state topic alone; the snapshot's size and its cases."""
-    codec, policy = build_codec(run), load_policy(run.streams.policy_file)
-    reader = LogReader(run.kafka_bootstrap)
+    codec, policy = run.codec, run.policy
+    reader = LogReader(run.clients)
     began = time.perf_counter()
-    topic = TopicNames(run.topic_prefix).state(run.streams.app_id)
+    topic = run.topics.state(run.group)
     # As the worker restores (partitions.Partitions._restore).
     with paused_collector():
         records, _ = await read_recent(reader, codec, topic, 0)
@@ -169,13 +184,12 @@ async def _cold_restore(run: Settings) -> tuple[float, int, dict[str, Any]]:
 
 
 def measure_size(
-    base: Settings, workdir: Path, size: int, live: int, per_day: int
+    run: RecoveryRun, workdir: Path, size: int, live: int, per_day: int
 ) -> dict[str, Any]:
     """One history size: the takeover after SIGKILL, and whether the cases came out right."""
     workdir.mkdir(parents=True, exist_ok=True)
-    run = _run_settings(base, size)
-    ensure_hub_topics(run)
-    history = History(load_policy(run.streams.policy_file), build_codec(run), per_day, seed=3)
+    run.create_topics()
+    history = History(run.policy, run.codec, per_day, seed=3)
     _produce(run, list(history.records(size)))
     workers = [Worker(run, workdir, "a")]
     try:
@@ -205,12 +219,14 @@ def measure_size(
             if worker.proc.poll() is None:
                 worker.proc.kill()
                 worker.proc.wait()
-        drop_topics(run.kafka_bootstrap, f"{run.topic_prefix}.")
+        run.drop_topics()
 
 
-def _takeover(run: Settings, history: History, holder: Worker, survivor: Worker) -> dict[str, Any]:
+def _takeover(
+    run: RecoveryRun, history: History, holder: Worker, survivor: Worker
+) -> dict[str, Any]:
     """Kill the holder, produce a report at once, time its case; stop the survivor after."""
-    since = _ends(run, TopicNames(run.topic_prefix).cases_all)
+    since = _ends(run, run.topics.cases_all)
     probe = history.through_next_report()
     holder.proc.kill()
     killed = time.time()
@@ -232,30 +248,27 @@ def _takeover(run: Settings, history: History, holder: Worker, survivor: Worker)
     }
 
 
-def _run_settings(base: Settings, size: int) -> Settings:
-    prefix = f"{base.topic_prefix}-rec{size}-{uuid.uuid4().hex[:6]}"
-    streams = base.streams.model_copy(
-        update={
-            "app_id": f"{prefix}-worker",
-            "topic_partitions": 1,
-            "tick_interval_s": 3600.0,
-            "standby": True,
-        }
-    )
-    return base.model_copy(update={"topic_prefix": prefix, "streams": streams})
-
-
 def bench_recovery(
-    settings: Settings, workdir: Path, sizes: list[int], live: int, per_day: int
+    new_run: Callable[[int], RecoveryRun],
+    workdir: Path,
+    sizes: list[int],
+    live: int,
+    per_day: int,
+    *,
+    snapshot_every: int,
 ) -> dict[str, Any]:
-    """Every size in turn; the JSON line of ``fusionhub bench recovery``."""
-    base = settings.model_copy(update={"topic_prefix": f"bench-{uuid.uuid4().hex[:6]}"})
-    rows = [measure_size(base, workdir / f"h{size}", size, live, per_day) for size in sorted(sizes)]
+    """Every size in turn (``new_run(size)`` gives each its own hub); the JSON line of
+    ``fusionhub bench recovery``. ``snapshot_every`` is the workers' snapshot interval in
+    records, reported beside the figures."""
+    rows = [
+        measure_size(new_run(size), workdir / f"h{size}", size, live, per_day)
+        for size in sorted(sizes)
+    ]
     return {
         "bench": "recovery",
         "session_timeout_s": SESSION_TIMEOUT_S,
         "reports_per_day": per_day,
-        "snapshot_every_records": settings.streams.snapshot_every_records,
+        "snapshot_every_records": snapshot_every,
         "sizes": rows,
         "takeover_ratio_largest_to_smallest": round(
             rows[-1]["takeover_s"] / rows[0]["takeover_s"], 2

@@ -16,24 +16,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from prometheus_client import CollectorRegistry
+from kafka import TopicPartition
 
-from fusionhub.ingest.metrics import IngestMetrics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
+from fusionhub.ingest.pipeline import IngestPipeline
 from fusionhub.replay import replay_inputs
 from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.records import CASE_SUBJECT, EVENT_SUBJECT
-from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_codec, build_ingest_pipeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,21 +42,42 @@ class EventRecord:
     value: bytes
 
 
-def prepare_events(settings: Settings, n_events: int, seed: int = 7) -> list[EventRecord]:
-    """Simulate ``n_events`` source records and convert them with the real ingest pipeline.
+@dataclass(frozen=True)
+class StreamRun:
+    """One phase of the stream bench, built by the composition root: a hub of its own (topic
+    prefix, worker group, web port), no clock ticks.
+
+    ``env(data_dir, group, web_port)`` is the environment a child ``fusionhub`` process needs
+    to be this run's worker (or, with another group, its floor agent).
+    """
+
+    clients: KafkaClients
+    topics: TopicNames
+    group: str
+    web_port: int
+    partitions: int
+    codec: AvroCodec
+    env: Callable[[Path, str, int], dict[str, str]]
+    create_topics: Callable[[list[str]], object]
+
+
+def prepare_events(
+    pipeline_for: Callable[[Path], IngestPipeline],
+    codec: AvroCodec,
+    n_events: int,
+    seed: int = 7,
+) -> list[EventRecord]:
+    """Simulate ``n_events`` source records and convert them with the real ingest pipeline
+    (``pipeline_for`` builds it with the simulated folder's camera registry).
 
     Called once per bench run; every round replays the same bytes. Rejected items and device
-    health records are left out (they never reach the correlation worker). Needs
-    ``settings.secrets``; raises ``ValueError`` from the wiring when a key is missing.
+    health records are left out (they never reach the correlation worker).
     """
     with tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as tmp:
         folder = Path(tmp)
         simulate(folder, seed, n_events)
-        located = settings.ingest.model_copy(update={"cameras_csv": folder / "cameras.csv"})
-        run = settings.model_copy(update={"ingest": located})
-        pipeline = build_ingest_pipeline(run, IngestMetrics(CollectorRegistry()))
-        codec = build_codec(run)
-        topic = TopicNames(run.topic_prefix).events
+        pipeline = pipeline_for(folder / "cameras.csv")
+        topic = pipeline.topics.events
         timed: list[tuple[Any, int, EventRecord]] = []
         for source, payload in replay_inputs(folder):
             for rec in pipeline.prepare(source, payload).records:
@@ -88,11 +106,9 @@ def steady_rate(completions_ms: Sequence[int]) -> float:
     return done / ((last - first) / 1000)
 
 
-def produce(bootstrap: str, topic: str, events: Sequence[EventRecord]) -> None:
+def produce(clients: KafkaClients, topic: str, events: Sequence[EventRecord]) -> None:
     """Produce ``events`` to ``topic`` as fast as the broker acknowledges them."""
-    producer = KafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=5, batch_size=262_144
-    )
+    producer = clients.producer("bench", acks="all", linger_ms=5, batch_size=262_144)
     try:
         for ev in events:
             producer.send(topic, ev.value, key=ev.key)
@@ -102,13 +118,13 @@ def produce(bootstrap: str, topic: str, events: Sequence[EventRecord]) -> None:
 
 
 def produce_paced(
-    bootstrap: str, topic: str, events: Sequence[EventRecord], rate: float
+    clients: KafkaClients, topic: str, events: Sequence[EventRecord], rate: float
 ) -> dict[str, int]:
     """Produce ``events`` at ``rate`` per second; returns each ref's send time (epoch ms).
 
     The send time is also the record's Kafka timestamp, the start of its latency.
     """
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = clients.producer("bench", acks="all", linger_ms=5)
     sent: dict[str, int] = {}
     try:
         began = time.perf_counter()
@@ -125,9 +141,9 @@ def produce_paced(
     return sent
 
 
-def read_topic(bootstrap: str, topic: str) -> list[Any]:
+def read_topic(clients: KafkaClients, topic: str) -> list[Any]:
     """Every record of ``topic`` from its start to its current end (kafka-python records)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = clients.consumer(role="bench", enable_auto_commit=False)
     try:
         parts = [
             TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
@@ -155,10 +171,10 @@ def first_case_times(codec: AvroCodec, records: Sequence[Any]) -> dict[str, int]
     return first
 
 
-def group_caught_up(bootstrap: str, group: str, topic: str) -> bool:
+def group_caught_up(clients: KafkaClients, group: str, topic: str) -> bool:
     """True when ``group`` has committed the end of every partition of ``topic``."""
     # Fetching committed offsets does not join the group, so the worker is not disturbed.
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = clients.consumer(role="bench", group_id=group, enable_auto_commit=False)
     try:
         parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         ends = consumer.end_offsets(parts)
@@ -179,19 +195,19 @@ WORKER_COMMAND = ("-m", "fusionhub", "worker", "--loglevel", "warning")
 
 @contextmanager
 def running_worker(
-    settings: Settings, workdir: Path, command: Sequence[str] = WORKER_COMMAND
+    env: Mapping[str, str], workdir: Path, command: Sequence[str] = WORKER_COMMAND
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """A real ``python -m fusionhub worker`` (or ``python COMMAND``) for ``settings``, stopped
-    with SIGTERM on exit.
+    """A real ``python -m fusionhub worker`` (or ``python COMMAND``) in environment ``env``
+    (what ``StreamRun.env`` gives), stopped with SIGTERM on exit.
 
     Its output goes to ``workdir/worker.log``; ``wait_for_worker`` quotes it on failure.
     """
-    env = dict(os.environ)
-    env.update(settings_env(settings, workdir / "streams"))
+    full = dict(os.environ)
+    full.update(env)
     with (workdir / "worker.log").open("ab") as log:
         proc = subprocess.Popen(
             [sys.executable, *command],
-            env=env,
+            env=full,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -206,36 +222,17 @@ def running_worker(
             proc.wait()
 
 
-def settings_env(settings: Settings, data_dir: Path) -> dict[str, str]:
-    """The environment that makes a child ``fusionhub`` process see ``settings``."""
-    s = settings.streams
-    env = {
-        "FUSIONHUB_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
-        "FUSIONHUB_TOPIC_PREFIX": settings.topic_prefix,
-        "FUSIONHUB_STREAMS__APP_ID": s.app_id,
-        "FUSIONHUB_STREAMS__WEB_PORT": str(s.web_port),
-        "FUSIONHUB_STREAMS__TOPIC_PARTITIONS": str(s.topic_partitions),
-        "FUSIONHUB_STREAMS__TICK_INTERVAL_S": str(s.tick_interval_s),
-        "FUSIONHUB_STREAMS__DATA_DIR": str(data_dir),
-    }
-    for name in ("pii_key", "sealing_key"):
-        value = getattr(settings.secrets, name)
-        if value is not None:
-            env[f"FUSIONHUB_SECRETS__{name.upper()}"] = value.get_secret_value()
-    return env
-
-
 def wait_for_worker(
-    settings: Settings, proc: subprocess.Popen[bytes], workdir: Path, timeout_s: float
+    run: StreamRun, group: str, proc: subprocess.Popen[bytes], workdir: Path, timeout_s: float
 ) -> None:
-    """Return once the worker committed the whole event log; raise if it died or timed out."""
-    bootstrap, group = settings.kafka_bootstrap, settings.streams.app_id
-    topic = TopicNames(settings.topic_prefix).events
+    """Return once ``group`` committed the whole event log of ``run``; raise if the process
+    died or timed out."""
+    topic = run.topics.events
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"worker exited ({proc.returncode}):\n{_tail(workdir)}")
-        if group_caught_up(bootstrap, group, topic):
+        if group_caught_up(run.clients, group, topic):
             return
         time.sleep(0.3)
     raise TimeoutError(f"worker did not finish {topic} in {timeout_s:.0f}s:\n{_tail(workdir)}")
@@ -247,26 +244,27 @@ def _tail(workdir: Path, lines: int = 30) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def pass_through(bootstrap: str, source: str, target: str, expected: int, group: str) -> None:
+def pass_through(
+    clients: KafkaClients, source: str, target: str, expected: int, group: str
+) -> None:
     """Copy ``expected`` values from ``source`` to ``target`` unchanged with aiokafka.
 
     The baseline a Python stream processor is held against: consume a batch, send every value
     without awaiting each, wait for the batch's acks, commit, repeat.
     """
-    asyncio.run(_pass_through(bootstrap, source, target, expected, group))
+    asyncio.run(_pass_through(clients, source, target, expected, group))
 
 
 async def _pass_through(
-    bootstrap: str, source: str, target: str, expected: int, group: str
+    clients: KafkaClients, source: str, target: str, expected: int, group: str
 ) -> None:
-    consumer = AIOKafkaConsumer(
+    consumer = clients.async_consumer(
         source,
-        bootstrap_servers=bootstrap,
         group_id=group,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = clients.async_producer("bench", acks="all")
     await consumer.start()
     await producer.start()
     try:

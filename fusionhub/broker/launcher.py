@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fusionhub.broker.distribution import KafkaDistribution, ensure_distribution
+from fusionhub.broker.options import BrokerSettings
 from fusionhub.paths import ensure_dir
-from fusionhub.settings import BrokerSettings
 
 _LOG4J2 = """<?xml version="1.0" encoding="UTF-8"?>
 <Configuration status="WARN">
@@ -233,10 +233,10 @@ class LocalKafkaBroker:
 def broker_answers(bootstrap: str) -> bool:
     """Whether a Kafka broker at ``bootstrap`` answers a metadata request (any broker, local
     or not); used before starting one and by commands that need one."""
-    from kafka.admin import KafkaAdminClient
+    from fusionhub.bus.clients import KafkaClients
 
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+        admin = KafkaClients(bootstrap).admin(request_timeout_ms=5000)
     except Exception:
         return False
     try:

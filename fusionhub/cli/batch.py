@@ -7,6 +7,7 @@ import secrets
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import SecretStr
@@ -30,20 +31,15 @@ def replay_cmd(
 ) -> None:
     """Correlate a replay folder into cases (JSON Lines), exactly as the stream would."""
     from fusionhub.policies import load_policy
-    from fusionhub.replay import case_lines, replay
-    from fusionhub.wiring import build_connectors
+    from fusionhub.replay import case_lines, correlate_events, input_bytes, load_events
 
-    cameras = folder / "cameras.csv"
-    if cameras.exists():
-        ingest = settings.ingest.model_copy(update={"cameras_csv": cameras})
-        settings = settings.model_copy(update={"ingest": ingest})
-    settings = _with_pii_key(settings)
-    result = replay(
-        folder,
-        build_connectors(settings),
-        load_policy(policy or settings.streams.policy_file),
-        datetime.now(UTC),
-    )
+    connectors = replay_connectors(settings, folder)
+    chosen = load_policy(policy or settings.streams.policy_file)
+    # Bars on a terminal only: piped, click prints each label once.
+    with click.progressbar(length=input_bytes(folder), label="converting", file=sys.stderr) as bar:
+        result, events = load_events(folder, connectors, datetime.now(UTC), bar.update)
+    with click.progressbar(length=len(events), label="correlating", file=sys.stderr) as bar:
+        result.cases = correlate_events(events, chosen, bar.update)
     with out.open("w", encoding="utf-8") as fh:
         for line in case_lines(result.cases):
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -52,6 +48,16 @@ def replay_cmd(
             for line in result.rejects:
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")
     click.echo(json.dumps(result.summary()), err=True)
+
+
+def replay_connectors(settings: Settings, folder: Path) -> dict[Any, Any]:
+    """The connectors of a replay of ``folder``: its own ``cameras.csv`` when it has one, and
+    a one-off PII key when none is configured (see ``_with_pii_key``)."""
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.ingest import build_connectors
+
+    cameras = folder / "cameras.csv"
+    return build_connectors(Hub(_with_pii_key(settings)), cameras if cameras.exists() else None)
 
 
 def _with_pii_key(settings: Settings) -> Settings:
@@ -97,7 +103,8 @@ def simulate_cmd(
         raise click.UsageError("give --density or --days, not both")
     if density is not None and density <= 0:
         raise click.UsageError("--density must be positive")
-    summary = simulate(out, seed, n_events, days=days, density=density)
+    with click.progressbar(length=n_events, label="simulating", file=sys.stderr) as bar:
+        summary = simulate(out, seed, n_events, days=days, density=density, progress=bar.update)
     click.echo(
         json.dumps(
             {

@@ -1,4 +1,4 @@
-"""``fusionhub bench correlate | ingest | hub``: benchmarks that print one JSON line each.
+"""``fusionhub bench correlate | ingest | hub | api``: benchmarks that print one JSON line each.
 
 Both use the configured broker; when nothing answers there and no external
 ``bootstrap_servers`` is configured, they start the local broker and stop it afterwards.
@@ -93,6 +93,9 @@ def correlate_cmd(
     The default run takes about five minutes, most of it pre-filling a million cases.
     """
     from fusionhub.bench.correlate import QUICK_SIZES, engine_figures, stream_figures
+    from fusionhub.bench.stream import prepare_events
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.bench import StreamPhases
 
     try:
         backlogs = QUICK_SIZES if quick else tuple(int(s) for s in sizes.split(",") if s.strip())
@@ -104,7 +107,11 @@ def correlate_cmd(
         result["engine"] = engine_figures(backlogs, events)
     if part in ("all", "stream"):
         with _broker(settings):
-            result["stream"] = stream_figures(settings, stream_events, rounds, latency_seconds)
+            phases = StreamPhases(Hub(settings))
+            events_in = prepare_events(phases.pipeline_for, phases.hub.codec, stream_events)
+            result["stream"] = stream_figures(
+                phases.new_phase, events_in, rounds, latency_seconds, phases.drop_all
+            )
     click.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -127,6 +134,8 @@ def recovery_cmd(ctx: click.Context, sizes: str, live: int, per_day: int) -> Non
     The default run takes about half an hour, most of it working through a million records.
     """
     from fusionhub.bench.recovery import bench_recovery
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.bench import recovery_runs
 
     try:
         histories = [int(s) for s in sizes.split(",") if s.strip()]
@@ -134,7 +143,9 @@ def recovery_cmd(ctx: click.Context, sizes: str, live: int, per_day: int) -> Non
         raise click.BadParameter(str(exc), param_hint="--sizes") from exc
     settings = _bench_settings(ctx)
     with _broker(settings), tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as work:
-        result = bench_recovery(settings, Path(work), histories, live, per_day)
+        runs = recovery_runs(Hub(settings))
+        every = settings.streams.snapshot_every_records
+        result = bench_recovery(runs, Path(work), histories, live, per_day, snapshot_every=every)
     click.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -146,13 +157,15 @@ def recovery_cmd(ctx: click.Context, sizes: str, live: int, per_day: int) -> Non
 def ingest_cmd(ctx: click.Context, events: int, rounds: int, seed: int) -> None:
     """The connector path against kafka-python producing the same bytes, on a simulated feed."""
     from fusionhub.bench.ingest import bench_ingest
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.bench import ingest_runs
     from fusionhub.sim.writer import simulate
 
     settings = _bench_settings(ctx)
     with _broker(settings), tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as tmp:
         folder = Path(tmp)
         simulate(folder, seed, events)
-        result = bench_ingest(settings, folder, rounds)
+        result = bench_ingest(ingest_runs(Hub(settings)), folder, rounds)
     click.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -164,8 +177,54 @@ def hub_cmd(ctx: click.Context, events: int, clients: int) -> None:
     """The whole hub (HTTP ingest to case stored) against the sink alone, and the end-to-end
     latency at half the hub's rate. Uses the default service ports: stop `fusionhub up` first."""
     from fusionhub.bench.hub import bench_hub
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.bench import hub_run
 
     settings = _bench_settings(ctx)
-    with _broker(settings), tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as work:
-        result = bench_hub(settings, Path(work), events=events, clients=clients)
+    with _broker(settings), tempfile.TemporaryDirectory(prefix="fusionhub-bench-") as tmp:
+        work = Path(tmp)
+        result = bench_hub(hub_run(Hub(settings), work), work, events=events, clients=clients)
     click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@bench.command("api")
+@click.option("--cases", default=100_000, show_default=True, help="Cases in the store.")
+@click.option("--requests", default=100, show_default=True, help="Timed requests per read.")
+@click.option(
+    "--pg-url",
+    help="An empty PostgreSQL database to fill [default: a throwaway cluster from Debian's "
+    "postgresql-15, as the tests use].",
+)
+@click.option(
+    "--backend",
+    "backends",
+    type=click.Choice(["sqlite", "postgresql"]),
+    multiple=True,
+    default=("sqlite", "postgresql"),
+    show_default=True,
+)
+def api_cmd(cases: int, requests: int, pg_url: str | None, backends: tuple[str, ...]) -> None:
+    """The console's reads (board, case list, deep pages, statistics) with a full store, on
+    SQLite and PostgreSQL: p50/p95 in milliseconds. Needs no broker and no secret."""
+    from fusionhub.bench.api import bench_api
+    from fusionhub.bench.pgcluster import PostgresUnavailableError
+    from fusionhub.bootstrap.bench import api_app
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="fusionhub-bench-api-") as tmp:
+            result = bench_api(api_app(Path(tmp)), cases, requests, pg_url, backends)
+    except PostgresUnavailableError as exc:
+        raise click.ClickException(f"no PostgreSQL to measure: {exc}; or pass --pg-url") from exc
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@bench.command("floor-agent", hidden=True)
+@click.argument("target")
+@click.pass_context
+def floor_agent_cmd(ctx: click.Context, target: str) -> None:
+    """The Faust floor contender's child process: copies the event log to TARGET."""
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.bench import floor_app
+    from fusionhub.streams.worker import run_app
+
+    run_app(floor_app(Hub(context_settings(ctx)), target), "warning")

@@ -99,9 +99,10 @@ def township_stats(
 @requires("api_token")
 def api(ctx: click.Context) -> None:
     """Run the command-centre read API until Ctrl-C (address and token from settings.api)."""
-    from fusionhub.api.wiring import serve_api
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.api import serve_api
 
-    serve_api(context_settings(ctx))
+    serve_api(Hub(context_settings(ctx)))
 
 
 # Registered here, not in corrections.py, so that the group is complete wherever it is used.

@@ -61,16 +61,14 @@ def _action_options(command: F) -> F:
 def publish_action(settings: Settings, action: CaseAction) -> str:
     """Send ``action`` to the command topic keyed by its county and wait for the broker's ack;
     returns the topic. Raises kafka-python's ``KafkaError`` when the broker does not take it."""
-    from kafka import KafkaProducer
-
+    from fusionhub.bootstrap import Hub
     from fusionhub.serialization.actions import action_to_record
     from fusionhub.serialization.records import COMMAND_SUBJECT
-    from fusionhub.streams.topics import TopicNames
-    from fusionhub.wiring import build_codec
 
-    topic = TopicNames(settings.topic_prefix).commands
-    value = build_codec(settings).encode(COMMAND_SUBJECT, action_to_record(action))
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    hub = Hub(settings)
+    topic = hub.topics.commands
+    value = hub.codec.encode(COMMAND_SUBJECT, action_to_record(action))
+    producer = hub.clients.producer("commands", acks="all")
     try:
         key = (action.county_code or "").encode()
         producer.send(topic, value, key=key).get(timeout=30)

@@ -12,6 +12,7 @@ from fusionhub.cli.broker import broker
 from fusionhub.cli.cases import api, cases
 from fusionhub.cli.ingest import ingest, ingest_api, ingest_raw
 from fusionhub.cli.ops import keys, registry, sink, worker
+from fusionhub.cli.tail import deadletter, tail_cmd
 from fusionhub.cli.topics import topics
 from fusionhub.cli.tune import tune_cmd
 from fusionhub.cli.up import demo, up
@@ -48,6 +49,8 @@ cli.add_command(tune_cmd)
 cli.add_command(cases)
 cli.add_command(api)
 cli.add_command(topics)
+cli.add_command(tail_cmd)
+cli.add_command(deadletter)
 
 
 def main() -> None:

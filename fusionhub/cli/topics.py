@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from fusionhub.bootstrap import Hub
 from fusionhub.settings import Settings
 
 
@@ -18,9 +19,9 @@ def topics() -> None:
 @click.pass_obj
 def check_cmd(settings: Settings) -> None:
     """Report topics whose configs differ from what the hub needs; exit status 1 if any do."""
-    from fusionhub.streams.topic_check import check_topics
+    from fusionhub.bus.topic_check import check_topics
 
-    checked, findings = check_topics(settings)
+    checked, findings = check_topics(Hub(settings).topic_plan)
     for finding in findings:
         for problem in finding.problems:
             click.echo(f"{finding.topic}: {problem}")
@@ -34,9 +35,9 @@ def check_cmd(settings: Settings) -> None:
 @click.pass_obj
 def apply_cmd(settings: Settings) -> None:
     """Create missing topics and set the configs the hub needs on existing ones."""
-    from fusionhub.streams.topic_check import apply_topics
+    from fusionhub.bus.topic_check import apply_topics
 
-    left = apply_topics(settings)
+    left = apply_topics(Hub(settings).topic_plan)
     for finding in left:
         for problem in finding.problems:
             click.echo(f"{finding.topic}: {problem} (recreate the topic to change it)")

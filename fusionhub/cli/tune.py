@@ -16,15 +16,10 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _events(settings: Settings, folder: Path) -> list[Any]:
-    from fusionhub.cli.batch import _with_pii_key
+    from fusionhub.cli.batch import replay_connectors
     from fusionhub.replay import load_events
-    from fusionhub.wiring import build_connectors
 
-    cameras = folder / "cameras.csv"
-    if cameras.exists():
-        ingest = settings.ingest.model_copy(update={"cameras_csv": cameras})
-        settings = settings.model_copy(update={"ingest": ingest})
-    _, events = load_events(folder, build_connectors(_with_pii_key(settings)), datetime.now(UTC))
+    _, events = load_events(folder, replay_connectors(settings, folder), datetime.now(UTC))
     return events
 
 

@@ -23,16 +23,18 @@ from fusionhub.settings import EVERY_NEED, Settings
 @requires(*EVERY_NEED)
 def up(settings: Settings, broker: bool) -> None:
     """Run every service (worker, sink, ingest API, read API) until Ctrl-C."""
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.runtime import endpoints, prepare, start_hub_services
     from fusionhub.runtime.readiness import StartupError
-    from fusionhub.runtime.up import endpoints, prepare, start_services
 
+    hub = Hub(settings)
     try:
-        prepare(settings, start_broker=broker)
-        supervisor = start_services(settings)
+        prepare(hub, start_broker=broker)
+        supervisor = start_hub_services(hub)
     except (ValueError, StartupError) as exc:
         click.echo(f"fusionhub up: {exc}", err=True)
         sys.exit(1)
-    for line in endpoints(settings).lines():
+    for line in endpoints(hub).lines():
         click.echo(line)
     click.echo(f"logs            {settings.data_dir / 'logs'}   (Ctrl-C stops everything)")
     stop = threading.Event()
@@ -59,10 +61,12 @@ def demo(
     """Start everything, feed simulated reports over HTTP, show cases forming live."""
     from rich.console import Console
 
-    from fusionhub.runtime.demo import DemoOptions, run_demo
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.runtime import run_demo
+    from fusionhub.runtime.demo import DemoOptions
 
     try:
-        run_demo(settings, DemoOptions(events, rate, seed, exit_when_done), Console())
+        run_demo(Hub(settings), DemoOptions(events, rate, seed, exit_when_done), Console())
     except ValueError as exc:
         click.echo(f"fusionhub demo: {exc}", err=True)
         sys.exit(1)

@@ -1,7 +1,8 @@
 """Source taxonomies mapped to the unified categories, from ``fusionhub/data/categories.toml``.
 
 The table is data: operators edit the TOML file (see its header for the order of decisions) and
-restart. ``load_category_table`` reads the files; ``CategoryTable`` itself does no I/O.
+restart. Each source reads its own section, in the order its module gives
+(``fusionhub.sources``). ``load_category_table`` reads the files; ``CategoryTable`` does no I/O.
 """
 
 from __future__ import annotations
@@ -9,15 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fusionhub.core.events import Platform
 
 OTHER = "other"
+T = TypeVar("T")
 Keywords = tuple[tuple[str, str], ...]
 
 
@@ -42,34 +44,33 @@ class KeywordRule:
 
 
 class CategoryTable:
-    """Answers "which unified category is this report" for each source; built once at start-up.
+    """Answers "which unified category is this report" from ``categories.toml``; built once at
+    start-up and shared by every connector.
 
-    Construct with ``load_category_table()`` or ``CategoryTable.from_texts``; an unknown code
-    anywhere in the rules raises ValueError naming the place, so a bad edit fails at start-up.
+    The table is generic: each source has a section of its own (``[grid]``, ``[hotline]``,
+    ...) whose shape its connector knows, and decides its order of rules in its own module
+    (``fusionhub.sources``), using ``rules``, ``keywords`` and ``match`` here; ``[keywords]`` is
+    the general keyword table every source may fall back on. Construct with
+    ``load_category_table()`` or ``CategoryTable.from_texts``; an unknown code anywhere in the
+    file raises ValueError naming the place, so a bad edit fails at start-up.
     """
 
     def __init__(self, rules: Mapping[str, Any], platforms: Mapping[str, Platform]) -> None:
         self._platforms = dict(platforms)
         if OTHER not in self._platforms:
             raise ValueError(f"unified categories must include {OTHER!r}")
-        grid, hotline = rules.get("grid", {}), rules.get("hotline", {})
-        self._grid_pairs = {
-            (t1, t2): rule
-            for t1, by_type_2 in grid.get("pairs", {}).items()
-            for t2, rule in _rules(by_type_2).items()
-        }
-        self._grid_type_1 = dict(grid.get("type_1_default", {}))
-        self._hotline_segments = dict(hotline.get("segments", {}))
-        prefixes = hotline.get("prefixes", {}).items()
-        self._hotline_prefixes = sorted(prefixes, key=lambda kv: -len(kv[0]))
-        self._hotline_appeal = dict(hotline.get("appeal_type_default", {}))
-        self._petition = _rules(rules.get("petition", {}).get("problem_category", {}))
-        video = rules.get("video", {})
-        self._video_description: Keywords = tuple(video.get("description", {}).items())
-        self._video_alarm_type = {str(k): v for k, v in video.get("alarm_type", {}).items()}
-        self._keywords: Keywords = tuple(rules.get("keywords", {}).items())
+        self._doc = dict(rules)
+        self._rules: dict[tuple[str, ...], dict[str, str | KeywordRule]] = {}
+        self._keywords: dict[tuple[str, ...], Keywords] = {}
         self._matches: dict[tuple[str, str], CategoryMatch] = {}
-        self._check_codes()
+        self._derived: dict[str, Any] = {}
+        bad = [
+            f"{place} = {code!r}"
+            for place, code in _codes_in(self._doc, "")
+            if code not in platforms
+        ]
+        if bad:
+            raise ValueError("unknown unified category codes: " + ", ".join(bad))
 
     @classmethod
     def from_texts(cls, rules_toml: str, unified_csv: str) -> CategoryTable:
@@ -83,85 +84,69 @@ class CategoryTable:
         """Every unified category code the table may answer."""
         return frozenset(self._platforms)
 
-    def grid(self, type_1: str, type_2: str, description: str) -> CategoryMatch:
-        """Category of a grid report: exact (type_1, type_2), then keywords, then type_1."""
-        rule = self._grid_pairs.get((type_1, type_2))
-        if rule is not None and (code := _apply(rule, description)):
-            return self._match(code, "grid.pairs")
-        for text in (type_2, description):
-            if code := _first_keyword(self._keywords, text):
-                return self._match(code, "keywords")
-        return self._match(self._grid_type_1.get(type_1, OTHER), "grid.type_1_default")
+    def has_section(self, name: str) -> bool:
+        """Whether the file has a section ``[name]`` (the registry checks every source has)."""
+        return isinstance(self._doc.get(name), dict)
 
-    def hotline(self, path: str | None, appeal_type: str, content: str) -> CategoryMatch:
-        """Category of a 12345 order from its classification path, content and appeal type."""
-        segments = [s.strip() for s in (path or "").split("/") if s.strip()]
-        for segment in reversed(segments):
-            if code := self._hotline_segments.get(segment):
-                return self._match(code, "hotline.segments")
-        for segment in reversed(segments):
-            if code := _first_keyword(self._keywords, segment):
-                return self._match(code, "keywords")
-        joined = "/".join(segments)
-        for prefix, code in self._hotline_prefixes:
-            if joined == prefix or joined.startswith(prefix + "/"):
-                return self._match(code, "hotline.prefixes")
-        if code := _first_keyword(self._keywords, content):
-            return self._match(code, "keywords")
-        return self._match(self._hotline_appeal.get(appeal_type, OTHER), "hotline.appeal_type")
+    def rules(self, *path: str) -> Mapping[str, str | KeywordRule]:
+        """The table at ``path`` (``"grid", "pairs", "矛盾纠纷"``): each value a code or a
+        keyword rule; empty when the file has none. Built once per path."""
+        found = self._rules.get(path)
+        if found is None:
+            found = self._rules[path] = _rules(self._at(path))
+        return found
 
-    def petition(self, problem_category: str | None, text: str) -> CategoryMatch:
-        """Category of a petition from its problem category, refined by title + content."""
-        rule = self._petition.get(problem_category or "")
-        if rule is not None and (code := _apply(rule, text)):
-            return self._match(code, "petition.problem_category")
-        if code := _first_keyword(self._keywords, text):
-            return self._match(code, "keywords")
-        return self._match(OTHER, "default")
+    def keywords(self, *path: str) -> Keywords:
+        """The keyword table at ``path`` as ordered (keyword, code) pairs (the first keyword
+        found in a text wins); ``keywords()`` alone is the general ``[keywords]`` table."""
+        key = path or ("keywords",)
+        found = self._keywords.get(key)
+        if found is None:
+            found = self._keywords[key] = tuple(
+                (str(k), str(c)) for k, c in self._at(key).items() if isinstance(c, str)
+            )
+        return found
 
-    def video(self, description: str | None, alarm_type: str | None) -> CategoryMatch:
-        """Category of a video alarm from AlarmDescription, then the analytics AlarmType."""
-        if code := _first_keyword(self._video_description, description or ""):
-            return self._match(code, "video.description")
-        if code := self._video_alarm_type.get(alarm_type or ""):
-            return self._match(code, "video.alarm_type")
-        if code := _first_keyword(self._keywords, description or ""):
-            return self._match(code, "keywords")
-        return self._match(OTHER, "default")
+    def match(self, code: str, rule: str) -> CategoryMatch:
+        """The answer for ``code``, decided by the rule (table section) named ``rule``."""
+        # Few (code, rule) pairs exist: each answer is built once and then shared (it is frozen).
+        found = self._matches.get((code, rule))
+        if found is None:
+            found = self._matches[code, rule] = CategoryMatch(code, self._platforms[code], rule)
+        return found
+
+    def derived(self, key: str, build: Callable[[CategoryTable], T]) -> T:
+        """A value a source computes once from the table (an ordered list, an index), kept
+        under ``key`` so that its connector's per-report path only looks it up."""
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived[key] = build(self)
+        value: T = found
+        return value
 
     def platform_of(self, code: str) -> Platform:
         """The platform line that handles a unified category (KeyError if unknown)."""
         return self._platforms[code]
 
-    def _match(self, code: str, rule: str) -> CategoryMatch:
-        # Few (code, rule) pairs exist: each answer is built once and then shared (it is frozen).
-        match = self._matches.get((code, rule))
-        if match is None:
-            match = self._matches[code, rule] = CategoryMatch(code, self._platforms[code], rule)
-        return match
+    def _at(self, path: tuple[str, ...]) -> Mapping[str, Any]:
+        node: Any = self._doc
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else {}
 
-    def _check_codes(self) -> None:
-        named_rules = [(f"grid.pairs.{a}.{b}", r) for (a, b), r in self._grid_pairs.items()]
-        named_rules += [(f"petition.problem_category.{k}", r) for k, r in self._petition.items()]
-        used: list[tuple[str, str]] = [
-            *((f"grid.type_1_default.{k}", c) for k, c in self._grid_type_1.items()),
-            *((f"hotline.segments.{k}", c) for k, c in self._hotline_segments.items()),
-            *((f"hotline.prefixes.{k}", c) for k, c in self._hotline_prefixes),
-            *((f"hotline.appeal_type_default.{k}", c) for k, c in self._hotline_appeal.items()),
-            *((f"video.description.{k}", c) for k, c in self._video_description),
-            *((f"video.alarm_type.{k}", c) for k, c in self._video_alarm_type.items()),
-            *((f"keywords.{k}", c) for k, c in self._keywords),
-        ]
-        for place, rule in named_rules:
-            if isinstance(rule, str):
-                used.append((place, rule))
-            else:
-                used.extend((f"{place}.keywords.{k}", c) for k, c in rule.keywords)
-                if rule.default is not None:
-                    used.append((f"{place}.default", rule.default))
-        bad = [f"{place} = {code!r}" for place, code in used if code not in self._platforms]
-        if bad:
-            raise ValueError("unknown unified category codes: " + ", ".join(bad))
+
+def _codes_in(node: Mapping[str, Any], place: str) -> Iterator[tuple[str, str]]:
+    """(place, code) of every code in a part of the file: string values, ``default`` values
+    and the second item of each ``keywords`` pair; tables are walked into."""
+    for key, value in node.items():
+        here = f"{place}.{key}" if place else str(key)
+        if isinstance(value, str):
+            yield here, value
+        elif isinstance(value, dict):
+            yield from _codes_in(value, here)
+        elif key == "keywords" and isinstance(value, list):
+            for pair in value:
+                yield f"{here}.{pair[0]}", str(pair[1])
 
 
 def _rules(raw: Mapping[str, Any]) -> dict[str, str | KeywordRule]:
@@ -177,14 +162,14 @@ def _rules(raw: Mapping[str, Any]) -> dict[str, str | KeywordRule]:
     return rules
 
 
-def _apply(rule: str | KeywordRule, text: str) -> str | None:
+def apply_rule(rule: str | KeywordRule, text: str) -> str | None:
     """The code a rule gives for a text: its own keywords first, then its default."""
     if isinstance(rule, str):
         return rule
-    return _first_keyword(rule.keywords, text) or rule.default
+    return first_keyword(rule.keywords, text) or rule.default
 
 
-def _first_keyword(table: Keywords, text: str) -> str | None:
+def first_keyword(table: Keywords, text: str) -> str | None:
     """The code of the first table entry whose keyword occurs in ``text``."""
     if not text:
         return None
@@ -196,7 +181,7 @@ def load_category_table(
 ) -> CategoryTable:
     """Read the category rules (default: the packaged categories.toml) and unified codes.
 
-    Called once by the wiring code at start-up; raises ValueError on unknown codes and
+    Called once by the composition root at start-up; raises ValueError on unknown codes and
     tomllib.TOMLDecodeError on a syntax error in the file.
     """
     data = resources.files("fusionhub").joinpath("data")

@@ -143,7 +143,7 @@ def canonical_id(value: str) -> str:
 class PiiProtector:
     """Masks and tokenises personal data with one secret key.
 
-    Built once by the wiring code from settings and handed to every connector. A key shorter
+    Built once by the composition root from settings and handed to every connector. A key shorter
     than 16 bytes raises ValueError at construction, so a misconfigured hub fails at start-up.
     """
 

@@ -14,13 +14,10 @@ from fusionhub.connectors.pii import PiiProtector
 from fusionhub.core.events import GeoPoint
 from fusionhub.core.gazetteer import Gazetteer
 from fusionhub.core.geo import is_plausible_point, to_wgs84
+from fusionhub.core.jurisdiction import CameraInfo
 
-# Ids of the other sources quoted in free text ("工单号12345-330681-20261125-000123").
-_REFS_IN_TEXT = re.compile(
-    r"(?<![0-9A-Za-z\-])(?:12345-\d{6}-\d{8}-\d{6}|XF\d{6}-\d{4}-\d{6}|WG-\d{9}-\d{8}-\d{5})"
-    r"(?![0-9A-Za-z])",
-    re.ASCII,
-)
+# Without the registry's patterns (``SourceRegistry.quoted_ids``) no id is found in text.
+_NO_QUOTED_IDS = re.compile(r"(?!)")
 
 
 # A plain class: compiled, its __init__ is native (a compiled dataclass keeps Python's).
@@ -38,10 +35,15 @@ class RawPoint:
 
 
 class ConfiguredConnector(BaseConnector):
-    """Holds a connector's dependencies; all four connectors are built with these keywords.
+    """Holds a connector's dependencies; every connector is built with these keywords
+    (``connectors.factory.build_connectors``).
 
-    ``reject_implausible_points``: a point outside China after conversion (0/0, swapped) is an
-    ``impossible_point`` rejection (default), or, when False, dropped while the event is kept.
+    ``cameras`` is the camera registry (the video connector places alarms with it);
+    ``quoted_ids`` finds other reports' ids quoted in free text (``SourceRegistry.quoted_ids``,
+    every registered source's pattern; ``quoted_need`` a character every such id holds, to skip
+    texts without it). ``reject_implausible_points``: a point outside China after conversion
+    (0/0, swapped) is an ``impossible_point`` rejection (default), or, when False, dropped while
+    the event is kept.
     """
 
     def __init__(
@@ -50,6 +52,9 @@ class ConfiguredConnector(BaseConnector):
         gazetteer: Gazetteer,
         categories: CategoryTable,
         pii: PiiProtector,
+        cameras: Mapping[str, CameraInfo] | None = None,
+        quoted_ids: re.Pattern[str] = _NO_QUOTED_IDS,
+        quoted_need: str = "",
         max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
         reject_implausible_points: bool = True,
     ) -> None:
@@ -58,8 +63,24 @@ class ConfiguredConnector(BaseConnector):
         self._gazetteer = gazetteer
         self._categories = categories
         self._pii = pii
+        self._cameras: Mapping[str, CameraInfo] = dict(cameras or {})
+        self._quoted_ids = quoted_ids
+        self._quoted_need = quoted_need
         self._max_payload_bytes = max_payload_bytes
         self._reject_implausible_points = reject_implausible_points
+
+    def merge_refs(self, given: Iterable[str], texts: Iterable[str | None]) -> tuple[str, ...]:
+        """The refs as given, then ids of other reports quoted in the texts, each once, in
+        order. Called by the connectors' ``normalise``."""
+        refs = list(dict.fromkeys(given))
+        need = self._quoted_need
+        for text in texts:
+            if not text or (need and need not in text):
+                continue  # no id could be in it: no need to run the search
+            for found in self._quoted_ids.findall(text):
+                if found not in refs:
+                    refs.append(found)
+        return tuple(refs)
 
     def to_wgs84_point(self, raw: RawPoint | None) -> tuple[GeoPoint | None, list[FieldError]]:
         """The WGS-84 point of a validated raw point, with the normalise-stage errors, if any.
@@ -169,18 +190,6 @@ def raise_normalise_errors(errors: list[FieldError], source_id: str | None) -> N
     """Raise the normalise-stage errors of a record, if any."""
     if errors:
         raise ConnectorError("normalise", errors, source_id)
-
-
-def merge_refs(given: Iterable[str], texts: Iterable[str | None]) -> tuple[str, ...]:
-    """The refs as given, then ids of other reports quoted in the texts, each once, in order."""
-    refs = list(dict.fromkeys(given))
-    for text in texts:
-        if not text or "-" not in text:
-            continue  # every id pattern holds a hyphen: no need to run the search
-        for found in _REFS_IN_TEXT.findall(text):
-            if found not in refs:
-                refs.append(found)
-    return tuple(refs)
 
 
 def attribute_text(value: object) -> str | None:

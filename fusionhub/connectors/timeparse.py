@@ -16,11 +16,13 @@ EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
 
 # Accepts what datetime.fromisoformat accepts in practice from these systems, and no more:
-# date, optional time with optional fraction, optional Z or +hh:mm / +hhmm offset.
+# date, optional time with optional fraction, optional Z or +hh:mm / +hhmm offset. A lowercase
+# "z" is a shape problem: fromisoformat refuses it, and letting it through made a formatter's
+# slip look like an impossible date.
 _ISO_SHAPE = re.compile(
     r"\d{4}-\d{2}-\d{2}"
     r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?"
-    r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)?",
+    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?",
     re.ASCII,
 )
 _FRACTION = re.compile(r"[.,](\d+)")

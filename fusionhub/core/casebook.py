@@ -19,7 +19,7 @@ from fusionhub.core.case_events import (
     EventAttached,
     Output,
 )
-from fusionhub.core.cases import Case
+from fusionhub.core.cases import FINISHED_STATUSES, Case, CaseStatus
 from fusionhub.core.corrections import MergeCases, SplitCase, merge_cases, split_case
 from fusionhub.core.correlation import CorrelationState, new_state, step
 from fusionhub.core.events import Event
@@ -33,6 +33,7 @@ from fusionhub.core.lifecycle import (
     RecordProgress,
     ReopenCase,
     ResolveCase,
+    allowed_from,
     apply_command,
     check_overdue,
 )
@@ -138,6 +139,27 @@ _REQUIRED = {
 }
 # A correction becomes a label for tuning the engine: it must say why.
 _CORRECTIONS = frozenset({"merge", "split"})
+
+
+_LIFECYCLE: dict[str, type[Command]] = {
+    "accept": AcceptCase,
+    "dispatch": DispatchCase,
+    "progress": RecordProgress,
+    "resolve": ResolveCase,
+    "close": CloseCase,
+    "reopen": ReopenCase,
+    "escalate": EscalateCase,
+}
+
+
+def actions_for(status: CaseStatus) -> tuple[str, ...]:
+    """The actions a case in ``status`` may be given, judged by its status alone, in the order
+    of ``ACTIONS``. The console offers these; the worker still refuses what else does not fit
+    (accepting twice, dispatching before accepting, escalating a county case)."""
+    allowed = [name for name, kind in _LIFECYCLE.items() if status in allowed_from(kind)]
+    if status not in FINISHED_STATUSES:
+        allowed += ["merge", "split"]
+    return tuple(name for name in ACTIONS if name in allowed)
 
 
 def to_command(action: CaseAction) -> CaseCommand:

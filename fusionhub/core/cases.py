@@ -7,6 +7,7 @@ the engine and the lifecycle are the only writers. ``case_to_dict`` gives the re
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -45,7 +46,19 @@ class CaseLevel(StrEnum):
 
 ENGINE_ACTOR = "correlation"
 
-_SOURCE_BITS: dict[Source, int] = {source: 1 << i for i, source in enumerate(Source)}
+# Each source gets a bit of ``Case.source_mask`` the first time a case meets it: a memo of the
+# process, not a list of sources (any source works), so masks are never stored or sent; cases
+# give their sources by name (``Case.sources``), in name order.
+_SOURCE_BITS: dict[str, int] = {}
+_SOURCE_OF_BIT: dict[int, Source] = {}
+
+
+def _bit_of(source: str) -> int:
+    bit = _SOURCE_BITS.get(source)
+    if bit is None:
+        bit = _SOURCE_BITS[source] = 1 << len(_SOURCE_BITS)
+        _SOURCE_OF_BIT[bit] = Source.of(source)
+    return bit
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -194,8 +207,9 @@ class Case:
 
     @property
     def sources(self) -> tuple[Source, ...]:
-        """The distinct source systems that reported this incident, in a fixed order."""
-        return tuple(s for s, bit in _SOURCE_BITS.items() if self.source_mask & bit)
+        """The distinct source systems that reported this incident, in name order."""
+        mask = self.source_mask
+        return tuple(sorted(s for bit, s in _SOURCE_OF_BIT.items() if mask & bit))
 
     @property
     def is_finished(self) -> bool:
@@ -205,7 +219,7 @@ class Case:
 
     def add_source(self, source: Source) -> None:
         """Record that ``source`` reported this incident."""
-        self.source_mask |= _SOURCE_BITS[source]
+        self.source_mask |= _bit_of(source)
 
     def __copy__(self) -> Case:
         """A shallow copy, as ``copy.copy`` makes: every field shared, none copied.
@@ -222,11 +236,13 @@ def source_mask_of(event_refs: Iterable[str]) -> int:
     """The ``Case.source_mask`` of a set of reports, read from their ``SOURCE:`` prefixes."""
     mask = 0
     for ref in event_refs:
-        mask |= _PREFIX_BITS.get(ref.partition(":")[0], 0)
+        prefix, colon, _ = ref.partition(":")
+        if colon and _SOURCE_NAME.fullmatch(prefix):
+            mask |= _bit_of(prefix)
     return mask
 
 
-_PREFIX_BITS = {source.value: bit for source, bit in _SOURCE_BITS.items()}
+_SOURCE_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}", re.ASCII)
 
 
 def case_id_for(first_event_ref: str) -> str:

@@ -38,7 +38,6 @@ from fusionhub.core.scoring import bare_ref, features_of, score_candidates
 from fusionhub.core.scoring_types import EventFeatures, ScoreBreakdown
 
 _NO_MATCH = ScoreBreakdown(total=0.0)
-_SOURCE_ORDER = {"grid": 0, "hotline": 1, "petition": 2, "video": 3}
 
 
 @dataclass(slots=True)
@@ -75,9 +74,9 @@ def new_state(policy: CorrelationPolicy) -> CorrelationState:
     )
 
 
-def event_order_key(event: Event) -> tuple[datetime, int, str]:
-    """Replay order: event time, then source, then ref, so equal timestamps never tie."""
-    return (event.occurred_at, _SOURCE_ORDER.get(event.source.value, 9), event.event_ref)
+def event_order_key(event: Event) -> tuple[datetime, str, str]:
+    """Replay order: event time, then source name, then ref, so equal timestamps never tie."""
+    return (event.occurred_at, event.source.value, event.event_ref)
 
 
 def correlate(

@@ -5,6 +5,7 @@ Pure data: no I/O, no clock. Times are timezone-aware ``datetime`` values suppli
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import field
 from datetime import datetime
@@ -13,13 +14,43 @@ from enum import StrEnum
 from fusionhub.core.values import value_object
 
 
-class Source(StrEnum):
-    """The four source systems, by the prefix used in event refs (``grid:WG-...``)."""
+class Source(str):
+    """A source system's name: the prefix of its event refs (``grid:WG-...``), lowercase
+    letters, digits and ``_``.
 
-    GRID = "grid"
-    HOTLINE = "hotline"
-    PETITION = "petition"
-    VIDEO = "video"
+    The core keeps no list of sources: every source declares itself in a module of
+    ``fusionhub.sources``, and the registry (``fusionhub.connectors.registry``) checks at
+    start-up that each has every part. So a source cannot be "forgotten" here: correlation
+    treats every source alike.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, name: str) -> Source:
+        if not _SOURCE_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a source name (lowercase letters, digits, _)")
+        return super().__new__(cls, name)
+
+    @classmethod
+    def of(cls, name: str) -> Source:
+        """The Source named ``name``, the same object every time (decoders call this per
+        record); raises ValueError for a name that is not a source name."""
+        found = _INTERNED.get(name)
+        if found is None:
+            found = _INTERNED[name] = cls(name)
+        return found
+
+    @property
+    def value(self) -> str:
+        """The name as a plain ``str`` (what an Avro record, a URL or a topic name holds)."""
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"Source({self.value!r})"
+
+
+_SOURCE_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}", re.ASCII)
+_INTERNED: dict[str, Source] = {}
 
 
 class Platform(StrEnum):
@@ -33,7 +64,7 @@ class Platform(StrEnum):
 
 def event_ref(source: Source, source_id: str) -> str:
     """The cross-source reference of an event, ``SOURCE:ID``."""
-    return f"{source.value}:{source_id}"
+    return f"{str.__str__(source)}:{source_id}"
 
 
 @value_object

@@ -99,6 +99,12 @@ _ALLOWED_FROM: dict[type[Command], frozenset[CaseStatus]] = {
 }
 
 
+def allowed_from(command: type[Command]) -> frozenset[CaseStatus]:
+    """The statuses ``command`` applies in; other checks (accepted once, accepted before a
+    dispatch, not at county level twice) come on top when it is applied."""
+    return _ALLOWED_FROM[command]
+
+
 def handle(case: Case, command: Command, at: datetime) -> tuple[Case, list[Output]]:
     """Apply one command at time ``at``; returns the changed copy and its events.
 

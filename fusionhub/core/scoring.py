@@ -25,7 +25,6 @@ from fusionhub.core.textsim import (
     address_grams,
     house_numbers,
     org_names,
-    refs_in_text,
     strip_places,
     text_sketch,
     village_name,
@@ -35,7 +34,9 @@ from fusionhub.core.textsim import (
 _TEXT_SATURATION = 0.25
 # Below this similarity two reports naming different people are about different people.
 _SAME_STORY_TEXT = 0.15
-_SOURCE_PREFIX = re.compile(r"^(?:grid|hotline|petition|video):")
+# A ref is SOURCE:ID or the bare ID; source names are lowercase words and ids never hold a
+# colon, so any source's prefix comes off here, a source registered tomorrow's included.
+_SOURCE_PREFIX = re.compile(r"^[a-z][a-z0-9_]*:")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _MICROSECOND = timedelta(microseconds=1)
@@ -49,7 +50,9 @@ def bare_ref(ref: str) -> str:
 def features_of(event: Event, policy: CorrelationPolicy) -> EventFeatures:
     """Extract everything scoring needs from an event (called once per event by ``step``)."""
     text = f"{event.title or ''} {event.text}"
-    quoted = tuple(bare_ref(r) for r in event.refs) + refs_in_text(text)
+    # Ids quoted in the report's text are among its refs already: its connector finds them
+    # with every registered source's id pattern (``SourceRegistry.quoted_ids``).
+    quoted = tuple(bare_ref(r) for r in event.refs)
     own = bare_ref(event.source_id)
     refs = tuple(r for r in dict.fromkeys(quoted) if r and r != own)
     jur = event.jurisdiction
@@ -162,11 +165,12 @@ def _score(
     if cheap + w.text < w.threshold:
         return None
     text_sim = max(map(f.probe.similarity, profile.sketches), default=0.0)
+    likeness = w.text * min(1.0, text_sim / _TEXT_SATURATION)
     # The breakdown's text is what the words say: their likeness and the organisations named.
-    text = w.text * min(1.0, text_sim / _TEXT_SATURATION) + org
+    text = likeness + org
     context_only = not pair.burst and person + distance + address + text <= 0
     return ScoreBreakdown(
-        total=cheap - org + text,
+        total=cheap + likeness,
         person=person,
         distance=distance,
         place=place,
@@ -181,7 +185,6 @@ def _score(
             same_person=same_person,
             text_sim=text_sim,
             context_only=context_only,
-            same_org=org > 0,
         ),
     )
 
@@ -248,7 +251,6 @@ def _veto(
     same_person: bool,
     text_sim: float,
     context_only: bool,
-    same_org: bool,
 ) -> str | None:
     """Rules that keep apart reports that look alike only in place and time."""
     party_defined = pair.party_defined
@@ -256,6 +258,7 @@ def _veto(
     # A caller is often not a party (a worker calls about his employer, a neighbour about a
     # quarrel): the same organisation or the same door number says the story is one.
     same_door = bool(profile.houses and f.houses and not f.houses.isdisjoint(profile.houses))
+    same_org = bool(profile.orgs and f.orgs and not f.orgs.isdisjoint(profile.orgs))
     if party_defined and strangers and text_sim < _SAME_STORY_TEXT and not (same_org or same_door):
         return "different_parties"
     if party_defined and profile.houses and f.houses and f.houses.isdisjoint(profile.houses):

@@ -27,9 +27,6 @@ _VILLAGE_NAME = re.compile(r"(?:街道|镇|乡)([\u4e00-\u9fff]{1,6}?(?:社区|�
 _MIN_TEXT_CHARS = 6
 # A door number; "3号" after "月" is a date (11月3号), not a door.
 _HOUSE_NUMBER = re.compile(r"(?<![月\d])(\d+)\s*(?:号|弄|幢|栋|室)")
-_REF_PATTERNS = re.compile(
-    r"12345-\d{6}-\d{8}-\d{6}|XF\d{6}-\d{4}-\d{6}|WG-\d{9}-\d{8}-\d{5}|\d{20}-\d+(?=\D|$)"
-)
 
 
 def normalize_text(text: str) -> str:
@@ -207,8 +204,3 @@ def org_names(text: str) -> frozenset[str]:
             continue
         names.add(name)
     return frozenset(names)
-
-
-def refs_in_text(text: str) -> tuple[str, ...]:
-    """Work-order, petition, grid-event and video ids quoted in free text, in order."""
-    return tuple(dict.fromkeys(_REF_PATTERNS.findall(text)))

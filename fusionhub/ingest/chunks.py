@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from fusionhub.connectors.registry import load_sources
 from fusionhub.core.events import Source
 
 # A chunk names its input instead of carrying it, so handing one to a worker process costs
@@ -13,13 +14,19 @@ from fusionhub.core.events import Source
 FileChunk = tuple[tuple[str, ...], int, int, int]
 
 
+def holds_documents(source: Source) -> bool:
+    """Whether ``source`` comes one XML document a file (``<name>/*.xml``, as video alarms
+    do) rather than one JSON object a line (``<name>.jsonl``): its ``SourceSpec.file_kind``."""
+    return load_sources().spec(source).file_kind == "xml"
+
+
 def plan_chunks(source: Source, files: list[Path], lines: int) -> Iterator[FileChunk]:
     """Chunks of ``lines`` lines (blank ones included) or ``lines`` XML files, in input order.
 
     Called by ``ingest_files``; only line ends are looked for here, the conversion processes
     read the lines themselves.
     """
-    if source is Source.VIDEO:
+    if holds_documents(source):
         for i in range(0, len(files), lines):
             group = files[i : i + lines]
             yield tuple(str(f) for f in group), 0, -1, sum(f.stat().st_size for f in group)

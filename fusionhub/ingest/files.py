@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fusionhub.connectors.registry import load_sources
 from fusionhub.core.events import Source
 from fusionhub.ingest.chunked import ChunkIngest
-from fusionhub.ingest.chunks import plan_chunks
+from fusionhub.ingest.chunks import holds_documents, plan_chunks
 from fusionhub.ingest.pipeline import IngestReport
 
 Progress = Callable[[int], None]
@@ -29,8 +30,8 @@ def input_files(source: Source, path: Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise FileNotFoundError(f"{path} does not exist")
-    if source is Source.VIDEO:
-        folder = path / "video" if (path / "video").is_dir() else path
+    if holds_documents(source):
+        folder = path / source.value if (path / source.value).is_dir() else path
         files = sorted(folder.glob("*.xml"))
     else:
         named = path / f"{source.value}.jsonl"
@@ -40,10 +41,24 @@ def input_files(source: Source, path: Path) -> list[Path]:
     return files
 
 
+def source_files(folder: Path) -> Iterator[tuple[Source, list[Path]]]:
+    """Each registered source's files in a replay folder: ``<name>.jsonl``, or the documents
+    of ``<name>/*.xml`` for a source that comes one document a file."""
+    for spec in load_sources():
+        if spec.file_kind == "xml":
+            files = sorted((folder / spec.name).glob("*.xml"))
+        else:
+            named = folder / f"{spec.name}.jsonl"
+            files = [named] if named.is_file() else []
+        if files:
+            yield spec.source, files
+
+
 def iter_items(source: Source, files: list[Path]) -> Iterator[InputItem]:
     """One item per JSON line (blank lines skipped) or per XML file."""
+    documents = holds_documents(source)
     for file in files:
-        if source is Source.VIDEO:
+        if documents:
             data = file.read_bytes()
             yield InputItem(data, len(data))
             continue

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.connectors.base import SourceConnector
 from fusionhub.connectors.errors import FieldError, Reason, Rejection
 from fusionhub.core.events import DeviceHealthRecord, Event, Source
@@ -24,7 +25,6 @@ from fusionhub.serialization.records import (
     device_health_to_record,
     event_to_record,
 )
-from fusionhub.streams.topics import TopicNames
 
 ACCEPTED, REJECTED, DUPLICATE, DEVICE_HEALTH = "accepted", "rejected", "duplicate", "device_health"
 

@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from kafka.partitioner.default import murmur2
 
+from fusionhub.bus.clients import KafkaClients
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.pipeline import OutgoingRecord
 
@@ -57,7 +57,7 @@ class KafkaPublisher:
 
     def __init__(
         self,
-        bootstrap: str,
+        clients: KafkaClients,
         metrics: IngestMetrics,
         linger_ms: int = 5,
         batch_bytes: int = 262_144,
@@ -65,9 +65,8 @@ class KafkaPublisher:
     ) -> None:
         self.metrics = metrics
         self._delivery_timeout_s = delivery_timeout_ms / 1000
-        self._producer = KafkaProducer(
-            bootstrap_servers=bootstrap,
-            client_id="fusionhub-ingest",
+        self._producer = clients.producer(
+            "ingest",
             acks="all",
             enable_idempotence=True,
             linger_ms=linger_ms,

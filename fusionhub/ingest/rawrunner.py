@@ -1,18 +1,23 @@
-"""``fusionhub ingest-raw``: consume the raw topics, convert, produce, then commit."""
+"""``fusionhub ingest-raw``: consume the raw topics, convert, produce, then commit.
+
+The third way in: departments publish source-native Avro records to ``{prefix}.raw.SOURCE``
+(one topic per registered source, its raw schema ``SourceSpec.raw_subject``). Each record is
+turned back into the document its source system would have sent (``SourceSpec.document``:
+JSON, or a MANSCDP Notify for video) and goes through the same connectors and pipeline as HTTP
+and file input, so one set of rules decides what is accepted.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-from kafka import KafkaConsumer
-
-from fusionhub.core.events import Source
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
+from fusionhub.connectors.registry import SourceRegistry, SourceSpec
 from fusionhub.ingest.pipeline import IngestPipeline, IngestReport, PreparedBatch
 from fusionhub.ingest.publisher import KafkaPublisher
-from fusionhub.ingest.raw import RAW_SUBJECTS, native_document
 from fusionhub.serialization import DecodeError
-from fusionhub.streams.topics import TopicNames
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +33,19 @@ class RawTopicRunner:
     def __init__(
         self,
         pipeline: IngestPipeline,
+        *,
         publisher: KafkaPublisher,
-        bootstrap: str,
+        clients: KafkaClients,
         topics: TopicNames,
         group_id: str,
+        sources: SourceRegistry,
     ) -> None:
         self.pipeline = pipeline
         self.publisher = publisher
-        self.by_topic = {topics.raw(s.value): s for s in Source}
-        self.consumer = KafkaConsumer(
+        self.by_topic = {topics.raw(spec.name): spec for spec in sources}
+        self.consumer = clients.consumer(
             *self.by_topic,
-            bootstrap_servers=bootstrap,
+            role="ingest-raw",
             group_id=group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -53,8 +60,8 @@ class RawTopicRunner:
             return 0
         outgoing, refs = [], []
         for record in records:
-            source = self.by_topic[record.topic]
-            prepared = self._prepare(source, record.value or b"")
+            spec = self.by_topic[record.topic]
+            prepared = self._prepare(spec, record.value or b"")
             self.report.items.extend(prepared.report.items)
             outgoing.extend(prepared.records)
             refs.extend(prepared.new_refs)
@@ -67,13 +74,13 @@ class RawTopicRunner:
         self.consumer.commit()
         return len(records)
 
-    def _prepare(self, source: Source, value: bytes) -> PreparedBatch:
+    def _prepare(self, spec: SourceSpec, value: bytes) -> PreparedBatch:
         try:
-            native = self.pipeline.codec.decode(value, RAW_SUBJECTS[source])
+            native = self.pipeline.codec.decode(value, spec.raw_subject)
         except DecodeError as exc:
-            return self.pipeline.reject_undecodable(source, value, str(exc))
-        payload, content_type = native_document(source, native)
-        return self.pipeline.prepare(source, payload, content_type)
+            return self.pipeline.reject_undecodable(spec.source, value, str(exc))
+        payload, content_type = spec.document(native)
+        return self.pipeline.prepare(spec.source, payload, content_type)
 
     def run(self, stop: threading.Event) -> None:
         """Until ``stop`` is set; called by ``fusionhub ingest-raw``."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 
+from fusionhub.bus.clients import KafkaClients
 from fusionhub.serialization import AvroCodec, DecodeError
 
 
 def refs_on_topics(
-    bootstrap: str, topics: Iterable[str], codec: AvroCodec, timeout_s: float = 120.0
+    clients: KafkaClients, topics: Iterable[str], codec: AvroCodec, timeout_s: float = 120.0
 ) -> set[str]:
     """Every event ref on ``topics``, read from the beginning to the current end.
 
@@ -23,7 +24,7 @@ def refs_on_topics(
     nor do records that are not framed Avro with an event ref (no ingest wrote those). Raises
     TimeoutError when the end is not reached in time, rather than starting half-warm.
     """
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = clients.consumer(role="ingest-seen", enable_auto_commit=False)
     try:
         parts = [
             TopicPartition(t, p)

@@ -1,7 +1,7 @@
 """The HTTP ingest API: one endpoint per source, a token per source, answers per item.
 
-``POST /v1/ingest/{source}`` with a JSON object or array (grid, hotline, petition) or one XML
-alarm (video). Answers:
+``POST /v1/ingest/{source}`` (one path per registered source) with a JSON object or array, or
+one XML alarm (video). Answers:
 
 * 202 when at least one item was accepted, counted as a duplicate or as device health; the body
   lists every item's outcome and the accepted event refs. 202 means the broker acknowledged.
@@ -70,9 +70,8 @@ class IngestService:
 
     async def ingest(self, request: web.Request) -> web.Response:
         """Handle one payload for one source; see the module docstring for the answers."""
-        try:
-            source = Source(request.match_info["source"])
-        except ValueError:
+        source = self._source(request.match_info["source"])
+        if source is None:
             return web.json_response({"error": "unknown source"}, status=404)
         expected = self.token_for(source.value)
         if not expected or not hmac.compare_digest(_bearer(request), expected):
@@ -93,6 +92,14 @@ class IngestService:
             return web.json_response({"error": "broker unavailable, send again"}, status=503)
         self.pipeline.seen.confirm(prepared.new_refs)
         return web.json_response(self._answer(prepared), status=status)
+
+    def _source(self, name: str) -> Source | None:
+        """The registered source of a path, or None (any other name is not found)."""
+        try:
+            source = Source.of(name)
+        except ValueError:
+            return None
+        return source if source in self.pipeline.connectors else None
 
     async def metrics(self, _: web.Request) -> web.Response:
         """Prometheus exposition of this process's registry."""

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 from rich.live import Live
 
-from fusionhub.paths import ensure_dir
 from fusionhub.runtime.feed import HttpFeed, load_feed
 from fusionhub.runtime.operator import DutyOfficer
-from fusionhub.runtime.up import check_configuration, endpoints, prepare, start_services
+from fusionhub.runtime.supervisor import Supervisor
+from fusionhub.runtime.up import Endpoints
 from fusionhub.runtime.view import CaseView
-from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_codec
 
 
 @dataclass(frozen=True)
@@ -31,50 +29,45 @@ class DemoOptions:
     exit_when_done: bool = False
 
 
-def demo_settings(settings: Settings, run: str, folder: Path) -> tuple[Settings, dict[str, str]]:
-    """Settings of one demo run (its own topics, database and consumer groups), and the
-    environment its child services need to see the same."""
-    db_url = f"sqlite:///{settings.data_dir / 'demo' / f'{run}.db'}"
-    env = dict(os.environ)
-    env.update(
-        {
-            "FUSIONHUB_TOPIC_PREFIX": run,
-            "FUSIONHUB_STREAMS__APP_ID": run,
-            "FUSIONHUB_DATABASE__URL": db_url,
-            "FUSIONHUB_INGEST__CAMERAS_CSV": str(folder / "cameras.csv"),
-        }
-    )
-    updated = settings.model_copy(
-        update={
-            "topic_prefix": run,
-            "streams": settings.streams.model_copy(update={"app_id": run}),
-            "database": settings.database.model_copy(update={"url": db_url}),
-        }
-    )
-    return updated, env
+def demo_start(now: datetime, days: int = 2) -> datetime:
+    """Where the demo's simulated days begin: ``days`` before ``now``, on the hour, so its
+    cases have deadlines still running, some already passed, as a duty officer's board does."""
+    return (now - timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
 
 
-def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict[str, object]:
+@dataclass(frozen=True)
+class DemoPlan:
+    """One demo run, resolved by the composition root (``fusionhub.bootstrap.runtime``): its
+    own topics, database and consumer groups, and how to start and reach its services."""
+
+    run: str
+    folder: Path
+    seed: int
+    intro: list[str]  # what to print first: the console's address and tokens
+    endpoints: Endpoints
+    ingest_token: str
+    api_token: str
+    prepare: Callable[[], None]  # broker up, topics created, database migrated
+    start: Callable[[], Supervisor]  # the services started and answering
+    officer: Callable[[httpx.Client], DutyOfficer]
+
+
+def run_demo(plan: DemoPlan, options: DemoOptions, console: Console) -> dict[str, object]:
     """Simulate, start everything, feed it, show it; returns the final counts."""
-    check_configuration(settings)
-    run = "demo" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    folder = ensure_dir(settings.data_dir / "demo" / run, "FUSIONHUB_DATA_DIR")
-    seed = options.seed if options.seed is not None else int(time.time()) % 100_000
-    simulate(folder, seed, options.events, days=3)
-    settings, env = demo_settings(settings, run, folder)
-    console.print(f"[bold]fusionhub demo[/] {run}: starting the broker and the services…")
-    prepare(settings, start_broker=True)
-    supervisor = start_services(settings, env)
-    ep = endpoints(settings)
+    start = demo_start(datetime.now(UTC))
+    simulate(plan.folder, plan.seed, options.events, days=2, start=start)
+    for line in plan.intro:
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
+    console.print(f"[bold]fusionhub demo[/] {plan.run}: starting the broker and the services…")
+    plan.prepare()
+    supervisor = plan.start()
+    ep = plan.endpoints
     for line in ep.lines():
         console.print(line, soft_wrap=True)
-    items = load_feed(folder)
-    token = settings.ingest.token_for("grid") or ""
-    feed = HttpFeed(ep.ingest, token, items, options.rate)
-    view = CaseView(ep.api, settings.api.token.get_secret_value() if settings.api.token else "")
-    officer = DutyOfficer(
-        view.client, settings.kafka_bootstrap, TopicNames(run).commands, build_codec(settings), seed
-    )
+    items = load_feed(plan.folder, until=datetime.now(UTC))
+    feed = HttpFeed(ep.ingest, plan.ingest_token, items, options.rate)
+    view = CaseView(ep.api, plan.api_token)
+    officer = plan.officer(view.client)
     feed.start()
     try:
         with Live(
@@ -96,7 +89,7 @@ def run_demo(settings: Settings, options: DemoOptions, console: Console) -> dict
     finally:
         feed.stop()
         officer.close()
-        summary = _summary(view, feed, run, ep.database) | {"commands": officer.actions}
+        summary = _summary(view, feed, plan.run, ep.database) | {"commands": officer.actions}
         view.close()
         codes = supervisor.stop()
     # One plain JSON line (no console wrapping), for people and scripts alike.

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from kafka import KafkaProducer
 
+from fusionhub.bus.clients import KafkaClients
 from fusionhub.core.casebook import CaseAction
 from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.actions import action_to_record
@@ -30,21 +30,35 @@ class DutyOfficer:
     """One round per call to ``act``: a few cases move one step each."""
 
     def __init__(
-        self, api: httpx.Client, bootstrap: str, commands_topic: str, codec: AvroCodec, seed: int
+        self,
+        api: httpx.Client,
+        clients: KafkaClients,
+        commands_topic: str,
+        codec: AvroCodec,
+        seed: int,
     ) -> None:
         self.api = api
         self.commands_topic = commands_topic
         self.codec = codec
         self.rng = random.Random(seed)
-        self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        self.producer = clients.producer("duty-officer", acks="all")
         self.actions = 0
 
     def act(self, per_status: int = 6) -> None:
-        """Take new cases on, resolve some dispatched ones, close some resolved ones."""
+        """Take new cases on and dispatch them (escalated ones too), report progress on some
+        dispatched ones, resolve some, close some resolved ones."""
         for case in self._cases("new", per_status):
             self._send(case, "accept")
             self._send(case, "dispatch", department=DEPARTMENTS.get(case["platform"], "镇政府"))
+        for case in self._cases("escalated", per_status // 2):
+            self._send(case, "dispatch", department=DEPARTMENTS.get(case["platform"], "镇政府"))
         for case in self._cases("dispatched", per_status):
+            roll = self.rng.random()
+            if roll < 0.3:
+                self._send(case, "progress", note="已联系当事人，正在现场核实")
+            elif roll < 0.6:
+                self._send(case, "resolve", note="已现场处置完毕")
+        for case in self._cases("in_progress", per_status // 2):
             if self.rng.random() < 0.5:
                 self._send(case, "resolve", note="已现场处置完毕")
         for case in self._cases("resolved", per_status):

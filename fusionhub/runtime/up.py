@@ -1,29 +1,34 @@
-"""``fusionhub up``: the broker (when local), the topics, the database, and every service."""
+"""``fusionhub up``: every service as a child process, started and waited for."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from fusionhub.broker.launcher import LocalKafkaBroker
 from fusionhub.runtime.readiness import http_ok, wait_until
 from fusionhub.runtime.supervisor import Supervisor
-from fusionhub.settings import EVERY_NEED, Settings
-from fusionhub.streams.topic_specs import ensure_hub_topics
 
 
 @dataclass(frozen=True)
 class Endpoints:
+    """Where each service of one hub answers (built by ``fusionhub.bootstrap.runtime``)."""
+
     ingest: str
     api: str
     worker_metrics: str
     sink_metrics: str
     database: str
+    console: str | None = None
+    sources: Sequence[str] = ()
 
     def lines(self) -> list[str]:
+        """Where everything is, the console first: it is what people open."""
+        first = [f"console         {self.console}/"] if self.console else []
+        ingest = f"{self.ingest}/v1/ingest/{{{','.join(self.sources)}}}"
         return [
-            f"ingest API      {self.ingest}/v1/ingest/{{grid,hotline,petition,video}}",
+            *first,
+            f"ingest API      {ingest}",
             f"read API        {self.api}/v1/cases   (OpenAPI: {self.api}/openapi.json)",
             f"metrics         {self.ingest}/metrics  {self.worker_metrics}  {self.sink_metrics}"
             f"  {self.api}/metrics",
@@ -31,51 +36,20 @@ class Endpoints:
         ]
 
 
-def endpoints(settings: Settings) -> Endpoints:
-    m = settings.metrics
-    return Endpoints(
-        ingest=f"http://{settings.ingest.host}:{settings.ingest.port}",
-        api=f"http://{settings.api.host}:{settings.api.port}",
-        worker_metrics=f"http://{settings.streams.web_host}:{settings.streams.web_port}/metrics",
-        sink_metrics=f"http://{m.host}:{m.sink_port}/metrics",
-        database=settings.database.resolved_url(settings.data_dir),
-    )
-
-
-def check_configuration(settings: Settings) -> None:
-    """Fail early, naming the setting (``ConfigurationError``), rather than have a service die
-    on start."""
-    settings.require(*EVERY_NEED)
-
-
-def prepare(settings: Settings, start_broker: bool) -> None:
-    """Broker up (when local), topics created with their partitions, database migrated."""
-    from fusionhub.sinks.database import migrate
-    from fusionhub.wiring import prepare_ingest_topics
-
-    if start_broker and settings.bootstrap_servers is None:
-        LocalKafkaBroker(settings.broker).start()
-    ensure_hub_topics(settings)
-    prepare_ingest_topics(settings)
-    # The SQLite file's folder is created by the engine (fusionhub.sinks.database).
-    migrate(settings.database.resolved_url(settings.data_dir))
-
-
-def start_services(settings: Settings, env: Mapping[str, str] | None = None) -> Supervisor:
-    """Start the four services and wait until each answers."""
-    supervisor = Supervisor(settings.data_dir / "logs", env or dict(os.environ))
+def start_services(log_dir: Path, env: Mapping[str, str], endpoints: Endpoints) -> Supervisor:
+    """Start the four services (each logging to ``log_dir``) and wait until each answers."""
+    supervisor = Supervisor(log_dir, env)
     supervisor.start()
-    ep = endpoints(settings)
+    checks = {
+        "ingest-api": http_ok(f"{endpoints.ingest}/healthz"),
+        "api": http_ok(f"{endpoints.api}/healthz"),
+        "worker": http_ok(endpoints.worker_metrics),
+        "sink": http_ok(endpoints.sink_metrics),
+    }
+    if endpoints.console:
+        checks["console"] = http_ok(f"{endpoints.console}/healthz")
     try:
-        wait_until(
-            supervisor,
-            {
-                "ingest-api": http_ok(f"{ep.ingest}/healthz"),
-                "api": http_ok(f"{ep.api}/healthz"),
-                "worker": http_ok(ep.worker_metrics),
-                "sink": http_ok(ep.sink_metrics),
-            },
-        )
+        wait_until(supervisor, checks)
     except Exception:
         supervisor.stop()
         raise

@@ -3,7 +3,7 @@
 The original bytes of a rejected input may hold phone and ID-card numbers in clear, and the
 dead-letter topic is read by operators and tools that must never see them. So the bytes are
 sealed with Fernet (AES-128-CBC + HMAC-SHA256) under the configured sealing key; an operator with
-the key opens them with ``fusionhub deadletter show``.
+the key opens them with ``fusionhub deadletter show`` (``fusionhub.cli.tail``).
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ def event_from_record(rec: dict[str, Any]) -> Event:
     point = rec.get("point")
     return Event(
         event_ref=rec["event_ref"],
-        source=Source(rec["source"]),
+        source=Source.of(rec["source"]),
         source_id=rec["source_id"],
         occurred_at=_aware(rec["occurred_at"]),
         received_at=_aware(rec["received_at"]),
@@ -125,8 +125,11 @@ COMMAND_SUBJECT = "fusionhub.CaseCommand"
 TICK_SUBJECT = "fusionhub.Tick"
 
 
-def case_to_record(case: Case, change: str | None = None) -> dict[str, Any]:
-    """The Avro record of a case's whole state (subject ``fusionhub.Case``)."""
+def case_to_record(
+    case: Case, change: str | None = None, command_id: str | None = None
+) -> dict[str, Any]:
+    """The Avro record of a case's whole state (subject ``fusionhub.Case``); ``command_id``
+    names the case action that made this version, if one did."""
     return {
         "case_id": case.case_id,
         "version": case.version,
@@ -157,6 +160,7 @@ def case_to_record(case: Case, change: str | None = None) -> dict[str, Any]:
         "change": change,
         "merged_into": case.merged_into,
         "corrections": [_correction_record(c) for c in case.corrections],
+        "command_id": command_id,
     }
 
 

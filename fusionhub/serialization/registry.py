@@ -7,8 +7,10 @@ Two implementations, chosen by ``settings.registry.kind``:
 * ``ConfluentSchemaRegistry``: any registry speaking Confluent's REST API (Confluent, Karapace,
   Apicurio's compatibility API, Redpanda).
 
-Subjects follow the record-name strategy (``fusionhub.Event``) so that one schema serves the many
-per-county topics.
+The hub's subjects follow the record-name strategy (``fusionhub.Event``), so that one schema
+serves the many per-county topics and one topic can carry several record types. Departments
+publishing with Confluent's default topic-name strategy register under ``<topic>-value``; the
+embedded registry takes such subjects as aliases of the record's subject (``aliases``).
 """
 
 from __future__ import annotations
@@ -17,16 +19,27 @@ import base64
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
 Schema = dict[str, Any]
 
 
 class SchemaRegistryError(RuntimeError):
-    """A schema or id is unknown, or the registry could not be reached."""
+    """A schema or id is unknown, or the registry could not be reached (``status`` is the HTTP
+    status a remote registry answered with, when it answered)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SchemaNotRegisteredError(SchemaRegistryError):
+    """A read-only registry does not hold the schema the hub writes under a subject."""
 
 
 @dataclass(frozen=True)
@@ -61,10 +74,17 @@ def default_schemas_dir() -> Path:
 
 
 class EmbeddedSchemaRegistry:
-    """Schemas and ids from ``schemas/manifest.json``; no network, no state."""
+    """Schemas and ids from ``schemas/manifest.json``; no network, no state.
 
-    def __init__(self, schemas_dir: Path | None = None) -> None:
+    ``aliases`` maps extra subject names (``fusionhub.raw.grid-value``) to manifest subjects:
+    every lookup by subject accepts either.
+    """
+
+    def __init__(
+        self, schemas_dir: Path | None = None, aliases: Mapping[str, str] | None = None
+    ) -> None:
         self.schemas_dir = schemas_dir or default_schemas_dir()
+        self.aliases = dict(aliases or {})
         manifest = json.loads((self.schemas_dir / "manifest.json").read_text(encoding="utf-8"))
         self._by_id: dict[int, RegisteredSchema] = {}
         self._versions: dict[str, list[RegisteredSchema]] = {}
@@ -83,7 +103,7 @@ class EmbeddedSchemaRegistry:
     def latest(self, subject: str) -> RegisteredSchema:
         """The highest version of ``subject`` in the manifest."""
         try:
-            return self._versions[subject][-1]
+            return self._versions[self.aliases.get(subject, subject)][-1]
         except KeyError:
             raise SchemaRegistryError(f"unknown subject {subject!r}") from None
 
@@ -95,19 +115,21 @@ class EmbeddedSchemaRegistry:
             raise SchemaRegistryError(f"unknown schema id {schema_id}") from None
 
     def subjects(self) -> list[str]:
-        """Every subject, sorted."""
-        return sorted(self._versions)
+        """Every subject, aliases included, sorted."""
+        return sorted(set(self._versions) | set(self.aliases))
 
     def versions(self, subject: str) -> list[RegisteredSchema]:
-        """Every version of ``subject``, oldest first."""
-        if subject not in self._versions:
+        """Every version of ``subject`` (or of the subject it is an alias of), oldest first."""
+        real = self.aliases.get(subject, subject)
+        if real not in self._versions:
             raise SchemaRegistryError(f"unknown subject {subject!r}")
-        return list(self._versions[subject])
+        return list(self._versions[real])
 
     def find(self, subject: str, schema: Schema) -> RegisteredSchema | None:
-        """The registered version of ``subject`` equal to ``schema``, if any."""
+        """The registered version of ``subject`` (or of the subject it is an alias of) equal to
+        ``schema``, if any."""
         text = canonical(schema)
-        for reg in self._versions.get(subject, []):
+        for reg in self._versions.get(self.aliases.get(subject, subject), []):
             if canonical(reg.schema) == text:
                 return reg
         return None
@@ -117,7 +139,9 @@ class ConfluentSchemaRegistry:
     """A client for Confluent's schema-registry REST API.
 
     ``latest`` registers the embedded schema of a subject (idempotent on the registry's side) so
-    that the registry, not the manifest, hands out ids; ``by_id`` fetches and caches writer schemas.
+    that the registry, not the manifest, hands out ids; with ``auto_register`` off it only looks
+    the schema up, for registries that refuse writes from services. ``by_id`` fetches and caches
+    writer schemas.
     """
 
     def __init__(
@@ -126,11 +150,14 @@ class ConfluentSchemaRegistry:
         local: EmbeddedSchemaRegistry,
         username: str | None = None,
         password: str | None = None,
+        *,
         timeout_s: float = 10.0,
+        auto_register: bool = True,
     ) -> None:
         self.url = url.rstrip("/")
         self.local = local
         self.timeout_s = timeout_s
+        self.auto_register = auto_register
         self._auth: str | None = None
         if password is not None:
             token = base64.b64encode(f"{username or 'fusionhub'}:{password}".encode()).decode()
@@ -139,17 +166,43 @@ class ConfluentSchemaRegistry:
         self._schemas: dict[int, Schema] = {}
 
     def latest(self, subject: str) -> RegisteredSchema:
-        """Register the newest local version of ``subject`` and return the registry's id for it."""
+        """The registry's id for the newest local version of ``subject``: registered (or looked
+        up, without ``auto_register``) on first use, then cached.
+
+        Raises ``SchemaNotRegisteredError`` when a lookup finds no such schema under the subject,
+        ``SchemaRegistryError`` when the registry refuses or cannot be reached.
+        """
         if subject not in self._latest:
             local = self.local.latest(subject)
             body = {"schema": json.dumps(local.schema), "schemaType": "AVRO"}
-            answer = self._call("POST", f"/subjects/{subject}/versions", body)
+            path = f"/subjects/{quote(subject, safe='')}"
+            if self.auto_register:
+                answer = self._call("POST", f"{path}/versions", body)
+            else:
+                answer = self._lookup(path, body, subject, local.version)
             schema_id = int(answer["id"])
             self._schemas[schema_id] = local.schema
             self._latest[subject] = RegisteredSchema(
                 schema_id, subject, local.version, local.schema
             )
         return self._latest[subject]
+
+    def prepare(self, subjects: Iterable[str]) -> None:
+        """Register, or look up, every subject a process writes, so that a registry without them
+        stops the process at start-up rather than at its first record. Raises as ``latest``."""
+        for subject in subjects:
+            self.latest(subject)
+
+    def _lookup(self, path: str, body: dict[str, Any], subject: str, version: int) -> Any:
+        try:
+            return self._call("POST", path, body)
+        except SchemaRegistryError as exc:
+            if exc.status != 404:
+                raise
+            raise SchemaNotRegisteredError(
+                f"{subject} v{version} (schemas/{subject}/v{version}.avsc) is not registered "
+                f"under subject {subject} at {self.url}"
+            ) from exc
 
     def by_id(self, schema_id: int) -> Schema:
         """The writer schema for ``schema_id``, fetched once and cached."""
@@ -170,7 +223,8 @@ class ConfluentSchemaRegistry:
                 result: dict[str, Any] = json.loads(resp.read())
                 return result
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode(errors="replace")
-            raise SchemaRegistryError(f"{method} {path}: HTTP {exc.code}: {detail}") from exc
+            detail = " ".join(exc.read().decode(errors="replace").split())[:300]
+            message = f"{method} {path}: HTTP {exc.code}: {detail}"
+            raise SchemaRegistryError(message, exc.code) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise SchemaRegistryError(f"{method} {path}: registry unreachable: {exc}") from exc

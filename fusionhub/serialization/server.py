@@ -1,9 +1,12 @@
 """The embedded registry over HTTP, speaking the read side of Confluent's REST API.
 
-With it, tools that know only a Confluent registry (kcat ``-s avro -r``, confluent-kafka's
-AvroDeserializer, Kafka Connect) can read the hub's topics. Registering a schema answers with the
-existing id when the schema is already in ``schemas/``; new schemas are added by committing them
-there, so the server refuses others with 409.
+With it, tools that know only a Confluent registry (confluent-kafka's AvroDeserializer and
+AvroSerializer, Kafka Connect) can read the hub's topics and publish to its raw topics.
+Registering a schema answers with the existing id when the schema is already in ``schemas/``, and
+so does looking one up (``POST /subjects/{subject}``, what serializers call with
+``auto.register.schemas=false``); new schemas are added by committing them there, so the server
+refuses others with 409. Subjects given as aliases (``<raw topic>-value``) answer as the record
+subject they stand for.
 """
 
 from __future__ import annotations
@@ -41,13 +44,19 @@ def _token_ok(header: str, token: str) -> bool:
     return False
 
 
-def registry_app(registry: EmbeddedSchemaRegistry, token: str | None) -> web.Application:
-    """An aiohttp app serving ``registry``; with ``token``, every request must carry it
-    (``Authorization: Bearer TOKEN`` or Basic auth with TOKEN as the password)."""
+def registry_app(registry: EmbeddedSchemaRegistry, token: str) -> web.Application:
+    """An aiohttp app serving ``registry``; every request must carry ``token``
+    (``Authorization: Bearer TOKEN`` or Basic auth with TOKEN as the password).
+
+    Called by ``fusionhub registry serve``. Raises ValueError for an empty token: like every
+    service of the hub, the registry asks who is calling.
+    """
+    if not token:
+        raise ValueError("the registry server needs a token (FUSIONHUB_REGISTRY__SERVE_TOKEN)")
 
     @web.middleware
     async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if token and not _token_ok(request.headers.get("Authorization", ""), token):
+        if not _token_ok(request.headers.get("Authorization", ""), token):
             return _error(401, 40101, "missing or wrong token")
         return await handler(request)
 
@@ -93,9 +102,8 @@ def registry_app(registry: EmbeddedSchemaRegistry, token: str | None) -> web.App
 
     async def register(request: web.Request) -> web.Response:
         subject = request.match_info["subject"]
-        try:
-            schema = json.loads((await request.json())["schema"])
-        except (ValueError, KeyError, TypeError):
+        schema = await _posted_schema(request)
+        if schema is None:
             return _error(422, 42201, "Invalid schema")
         reg = registry.find(subject, schema)
         if reg is None:
@@ -104,10 +112,39 @@ def registry_app(registry: EmbeddedSchemaRegistry, token: str | None) -> web.App
             )
         return _answer({"id": reg.schema_id})
 
+    async def lookup(request: web.Request) -> web.Response:
+        subject = request.match_info["subject"]
+        schema = await _posted_schema(request)
+        if schema is None:
+            return _error(422, 42201, "Invalid schema")
+        if subject not in registry.subjects():
+            return _error(404, 40401, "Subject not found")
+        reg = registry.find(subject, schema)
+        if reg is None:
+            return _error(404, 40403, "Schema not found")
+        return _answer(
+            {
+                "subject": subject,
+                "version": reg.version,
+                "id": reg.schema_id,
+                "schema": json.dumps(reg.schema),
+            }
+        )
+
     app = web.Application(middlewares=[auth])
     app.router.add_get("/schemas/ids/{id}", schema_by_id)
     app.router.add_get("/subjects", subjects)
     app.router.add_get("/subjects/{subject}/versions", versions)
     app.router.add_get("/subjects/{subject}/versions/{version}", version)
     app.router.add_post("/subjects/{subject}/versions", register)
+    app.router.add_post("/subjects/{subject}", lookup)
     return app
+
+
+async def _posted_schema(request: web.Request) -> dict[str, object] | None:
+    """The Avro schema in a register or lookup body, or None when there is none."""
+    try:
+        schema = json.loads((await request.json())["schema"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return schema if isinstance(schema, dict) else None

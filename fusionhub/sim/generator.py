@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from fusionhub.connectors.registry import load_sources
 from fusionhub.core.spatial import local_distance_m
 from fusionhub.sim.catalog import CATALOG, DEVICE_FAULTS
 from fusionhub.sim.incidents import PLACES, furnish, place_neighbour
@@ -51,7 +52,9 @@ class Generator:
     cameras: list[Camera] = field(default_factory=list)
     incidents: int = 0
     counts: Counter[str] = field(default_factory=Counter)
+    seed: int = 0
     _frequent: dict[str, list[Person]] = field(default_factory=dict)
+    _source_rngs: dict[str, random.Random] = field(default_factory=dict)
     _by_village: dict[str, list[Camera]] = field(default_factory=dict)
 
     def incident(self, spec: CategorySpec, village: Village, start: datetime) -> Incident:
@@ -109,7 +112,12 @@ class Generator:
         return twin
 
     def reports(self, inc: Incident) -> list[Record]:
-        """Every record the sources file about ``inc``: one to several per source."""
+        """Every record the sources file about ``inc``: one to several per source.
+
+        The catalog's rates (``CategorySpec.reports``) give how many reports each source it
+        names files; then every registered source's simulator hook writes its own, in the
+        sources' ``sim_order`` (see ``fusionhub.sim.hooks``).
+        """
         rng = self.rng
         counts = {
             s: rng.randint(1, n) for s, (p, n) in inc.spec.reports.items() if rng.random() < p
@@ -117,16 +125,26 @@ class Generator:
         if not counts:
             counts = {next(iter(inc.spec.reports)): 1}
         records: list[Record] = []
-        for _ in range(counts.get("video", 0)):
-            records.append(self._video(inc))
-        records.extend(self._calls(inc, counts.get("hotline", 0)))
-        for _ in range(counts.get("grid", 0)):
+        for spec in sorted(load_sources(), key=lambda s: s.sim_order):
+            records.extend(spec.simulator_hook()(self, inc, counts.get(spec.name, 0), records))
+        return records
+
+    def source_rng(self, source: str) -> random.Random:
+        """A random stream of a source's own, seeded from the run's seed: a source added to the
+        simulator draws from it, so the other sources' reports stay as they were."""
+        found = self._source_rngs.get(source)
+        if found is None:
+            found = self._source_rngs[source] = random.Random(f"{self.seed}/{source}")
+        return found
+
+    def grid_reports(self, inc: Incident, count: int, earlier: list[Record]) -> list[Record]:
+        """``count`` grid reports of ``inc``; a fifth of them quote an earlier 12345 order."""
+        records: list[Record] = []
+        for _ in range(count):
             at = self._offset(inc, max(inc.spec.spread_minutes // 2, 10))
-            refs = self._earlier_orders(records, at) if rng.random() < 0.2 else []
-            data = grid_record(rng, inc, at, self.ids, refs, noise=self.noise)
+            quoted = self._earlier_orders(earlier, at) if self.rng.random() < 0.2 else []
+            data = grid_record(self.rng, inc, at, self.ids, quoted, noise=self.noise)
             records.append(Record(at, "grid", str(data["event_code"]), data, inc.incident_id))
-        if counts.get("petition"):
-            records.append(self._petition(inc, records))
         return records
 
     def _offset(self, inc: Incident, spread_minutes: int) -> datetime:
@@ -134,7 +152,7 @@ class Generator:
             minutes=self.rng.uniform(0, spread_minutes), seconds=self.rng.randint(0, 59)
         )
 
-    def _calls(self, inc: Incident, n: int) -> list[Record]:
+    def hotline_calls(self, inc: Incident, n: int) -> list[Record]:
         """``n`` hotline calls in time order; a later one may come from an earlier caller."""
         times = sorted(self._offset(inc, inc.spec.spread_minutes) for _ in range(n))
         callers: list[Person] = []
@@ -172,7 +190,7 @@ class Generator:
     def _earlier_orders(records: list[Record], before: datetime) -> list[str]:
         return [r.source_id for r in records if r.source == "hotline" and r.at < before][:1]
 
-    def _petition(self, inc: Incident, records: list[Record]) -> Record:
+    def petition_report(self, inc: Incident, records: list[Record]) -> Record:
         last = max((r.at for r in records), default=inc.start)
         at = last + timedelta(days=self.rng.randint(3, 12), minutes=self.rng.randint(0, 600))
         orders = [r.source_id for r in records if r.source == "hotline"]
@@ -180,7 +198,7 @@ class Generator:
         data = petition_record(self.rng, inc, at, self.ids, quoted, noise=self.noise)
         return Record(at, "petition", str(data["petition_no"]), data, inc.incident_id)
 
-    def _video(self, inc: Incident) -> Record:
+    def camera_alarm(self, inc: Incident) -> Record:
         label = inc.spec.video
         assert label is not None, "catalog gives video reports only to categories with a label"
         camera = self._camera(inc)

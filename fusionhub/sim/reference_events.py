@@ -85,7 +85,7 @@ def _grid(r: dict[str, Any], tax: dict[str, str], policy: CorrelationPolicy) -> 
     )
     category = tax.get(f"{r['type_1']}/{r['type_2']}", "other")
     return _event(
-        Source.GRID,
+        Source.of("grid"),
         r["event_code"],
         _when(r.get("occurred_at") or r["reported_at"]),
         category,
@@ -128,7 +128,7 @@ def _hotline(r: dict[str, Any], tax: dict[str, str], policy: CorrelationPolicy) 
         r["order_no"][6:12], r.get("address", "") + r["content"], r.get("region_code")
     )
     return _event(
-        Source.HOTLINE,
+        Source.of("hotline"),
         r["order_no"],
         _when(r["call_time"]),
         category,
@@ -169,7 +169,7 @@ def _petition_category(r: dict[str, Any]) -> str:
 def _petition(r: dict[str, Any], policy: CorrelationPolicy) -> Event:
     who = r["petitioner"]
     return _event(
-        Source.PETITION,
+        Source.of("petition"),
         r["petition_no"],
         _when(r["submitted_at"]),
         _petition_category(r),
@@ -209,7 +209,7 @@ def _video(
         point = GeoPoint(float(cam["lon"]), float(cam["lat"]))
     code = cam.get("grid_code", "")[:12] or cam.get("township_code") or device[:6]
     return _event(
-        Source.VIDEO,
+        Source.of("video"),
         f"{device}-{root.findtext('SN')}",
         _when(root.findtext("AlarmTime", "")),
         category,

@@ -6,11 +6,12 @@ import csv
 import json
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from fusionhub.connectors.registry import load_sources
 from fusionhub.sim.catalog import CATALOG
 from fusionhub.sim.generator import CST, Generator, Record
 from fusionhub.sim.noise import DEFAULT_NOISE, NoiseRates
@@ -51,6 +52,7 @@ def simulate(
     device_fault_rate: float = 0.03,
     density: float | None = None,
     noise: NoiseRates = DEFAULT_NOISE,
+    progress: Callable[[int], None] | None = None,
 ) -> SimulationSummary:
     """Write a replay folder of exactly ``n_events`` source records into ``out_dir``.
 
@@ -61,12 +63,13 @@ def simulate(
     incidents spread over ``days`` (14 by default). With ``density`` (incidents per township
     per week, every township of ``counties``) the rate is fixed and the span grows until the
     ``n_events`` budget is spent; giving ``days`` too is a ValueError. Raises KeyError for an
-    unknown county code.
+    unknown county code. ``progress`` hears how many records each incident added.
     """
     if density is not None and (days is not None or density <= 0):
         raise ValueError("density must be positive and cannot be combined with days")
     rng = random.Random(seed)
-    gen = Generator(rng, load_villages(list(counties)), start, days or 14, noise=noise)
+    villages = load_villages(list(counties))
+    gen = Generator(rng, villages, start, days or 14, noise=noise, seed=seed)
     arrivals = _Arrivals(gen, density, hard_negative_rate) if density else None
     n_faults = round(n_events * device_fault_rate)
     records: list[Record] = []
@@ -79,13 +82,18 @@ def simulate(
             twins += 1
         neighbour = gen.neighbour(inc)
         batch += [neighbour] if neighbour else []
+        before = len(records)
         for item in batch:
             records.extend(gen.reports(item))
+        if progress is not None:
+            progress(min(len(records), n_events - n_faults) - before)
     records = records[: n_events - n_faults]
     if arrivals:
         gen.days = arrivals.span_days()
     incident_ids = {r.incident_id for r in records if r.incident_id}
     records.extend(gen.device_fault() for _ in range(n_faults))
+    if progress is not None:
+        progress(n_faults)
     _write(out_dir, records, gen)
     return SimulationSummary(
         dict(sorted(Counter(r.source for r in records).items())),
@@ -137,16 +145,19 @@ class _Arrivals:
 def _write(out_dir: Path, records: list[Record], gen: Generator) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     ordered = sorted(records, key=lambda r: (r.at, r.source, r.source_id))
-    for source in ("grid", "hotline", "petition"):
-        with (out_dir / f"{source}.jsonl").open("w", encoding="utf-8", newline="\n") as handle:
+    for spec in load_sources():
+        if spec.file_kind == "xml":
+            # One document a file, in a folder named after the source (video/<id>.xml).
+            folder = out_dir / spec.name
+            folder.mkdir(exist_ok=True)
             for r in ordered:
-                if r.source == source:
+                if r.source == spec.name and isinstance(r.payload, bytes):
+                    (folder / f"{r.source_id}.xml").write_bytes(r.payload)
+            continue
+        with (out_dir / f"{spec.name}.jsonl").open("w", encoding="utf-8", newline="\n") as handle:
+            for r in ordered:
+                if r.source == spec.name:
                     handle.write(json.dumps(r.payload, ensure_ascii=False) + "\n")
-    video_dir = out_dir / "video"
-    video_dir.mkdir(exist_ok=True)
-    for r in ordered:
-        if r.source == "video" and isinstance(r.payload, bytes):
-            (video_dir / f"alarm-{r.source_id}.xml").write_bytes(r.payload)
     with (out_dir / "cameras.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("device_id", "name", "lon", "lat", "crs", "grid_code", "township_code"))

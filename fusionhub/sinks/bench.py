@@ -65,7 +65,7 @@ def measure_sink_rows_per_s(url: str, n: int, batch_size: int = 500) -> float:
     """Write ``n`` synthetic cases and their ``n`` events in batches; return records per second.
 
     Records are Kafka records stored (a case and an event count one each), the same unit as
-    ``CaseSinkRunner.rows_written``. The schema is migrated before timing starts; use an empty
+    ``SinkLoop.rows_written``. The schema is migrated before timing starts; use an empty
     database, since rows already present would make the writes no-ops.
     """
     store = SqlCaseStore.from_url(url)

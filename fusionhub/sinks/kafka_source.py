@@ -1,51 +1,43 @@
-"""The sink's Kafka consumer: topics ensured, metadata loaded, subscribed, no auto-commit."""
+"""The sink loop's Kafka consumer: metadata loaded, subscribed, no auto-commit."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from kafka import KafkaConsumer
-
-from fusionhub.settings import Settings
-from fusionhub.streams.topic_specs import ensure_hub_topics
-from fusionhub.streams.topics import TopicNames
+from fusionhub.bus.clients import KafkaClients
 
 # A partition whose metadata was not yet known at join time is picked up this soon.
 _METADATA_MAX_AGE_MS = 5000
 _METADATA_WAIT_S = 10.0
 
 
-def sink_group_id(settings: Settings) -> str:
-    """The consumer group of the sink, separate from the Faust app's own group."""
-    return f"{settings.streams.app_id}-sink"
+def open_sink_consumer(
+    clients: KafkaClients, topics: Sequence[str], group_id: str, batch_size: int
+) -> Any:
+    """A ``KafkaConsumer`` subscribed to ``topics`` (``cases.all`` and ``events``) in
+    ``group_id``, committing nothing by itself.
 
-
-def open_sink_consumer(settings: Settings) -> Any:
-    """A ``KafkaConsumer`` subscribed to ``cases.all`` and ``events`` in the sink's group.
-
-    Called by ``CaseSinkRunner`` at start and when it rebuilds a wedged consumer. Creates the
-    topics (with the configured partition count) if the sink starts before the worker, since
-    broker auto-creation would make them with one partition. Raises kafka errors when the
+    Called by the sink loop's consumer factory at start and when the loop rebuilds a wedged
+    consumer; the composition root creates the topics first. Raises kafka errors when the
     broker cannot be reached.
     """
-    names = [TopicNames(settings.topic_prefix).cases_all, TopicNames(settings.topic_prefix).events]
-    ensure_hub_topics(settings, names)
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=sink_group_id(settings),
-        client_id=f"{sink_group_id(settings)}-consumer",
+    consumer = clients.consumer(
+        role="sink",
+        group_id=group_id,
+        client_id=f"{group_id}-consumer",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        max_poll_records=settings.database.batch_size,
+        max_poll_records=batch_size,
         metadata_max_age_ms=_METADATA_MAX_AGE_MS,
     )
-    _await_metadata(consumer, names)
-    consumer.subscribe(names)
+    _await_metadata(consumer, topics)
+    consumer.subscribe(list(topics))
     return consumer
 
 
-def _await_metadata(consumer: Any, names: list[str]) -> None:
+def _await_metadata(consumer: Any, names: Sequence[str]) -> None:
     # Joining the group before every topic's partitions are known makes the leader assign
     # nothing, then rebalance again when the metadata arrives; starting with it avoids both.
     deadline = time.monotonic() + _METADATA_WAIT_S

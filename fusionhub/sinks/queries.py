@@ -7,11 +7,12 @@ stay index scans as the tables grow.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import ColumnElement, Engine, Select, func, select
 
 from fusionhub.sinks.schema import (
     SCORE_FIELDS,
@@ -92,14 +93,17 @@ class CaseQueries:
             case["events"] = _linked_events(conn, case_id)
         return case
 
-    def counts_by_township_status(self, county: str | None = None) -> list[dict[str, Any]]:
-        """How many cases each township has in each status, optionally within one county.
+    def counts_by_township_status(
+        self, county: str | None = None, within: Sequence[ColumnElement[bool]] = ()
+    ) -> list[dict[str, Any]]:
+        """How many cases each township has in each status, optionally within one county and
+        further conditions on ``cases`` (a centre's reach).
 
         Rows are ``{county_code, township_code, status, count}`` sorted by those keys; cases
         without a township are counted under ``township_code`` None.
         """
         keys = (cases.c.county_code, cases.c.township_code, cases.c.status)
-        query = select(*keys, func.count().label("count")).group_by(*keys)
+        query = select(*keys, func.count().label("count")).where(*within).group_by(*keys)
         if county is not None:
             query = query.where(cases.c.county_code == county)
         with self.engine.connect() as conn:
@@ -107,9 +111,14 @@ class CaseQueries:
             return [row._asdict() for row in result]
 
     def corrections(
-        self, f: CorrectionFilter, limit: int = 50, offset: int = 0
+        self,
+        f: CorrectionFilter,
+        limit: int = 50,
+        offset: int = 0,
+        within: Sequence[ColumnElement[bool]] = (),
     ) -> tuple[int, list[dict[str, Any]]]:
-        """How many merges and splits match ``f``, and one page of them, oldest first.
+        """How many merges and splits match ``f``, and one page of them, oldest first; with
+        ``within`` (conditions on ``cases``), only corrections of a case meeting them.
 
         Each is a ``case_corrections`` row with its ref lists decoded. Raises ValueError for a
         limit outside 1..MAX_PAGE or a negative offset.
@@ -117,7 +126,9 @@ class CaseQueries:
         if not 1 <= limit <= MAX_PAGE or offset < 0:
             raise ValueError(f"limit must be 1..{MAX_PAGE} and offset >= 0")
         table = case_corrections
-        where = []
+        where: list[ColumnElement[bool]] = []
+        if within:
+            where.append(table.c.case_id.in_(select(cases.c.case_id).where(*within)))
         if f.county is not None:
             where.append(table.c.county_code == f.county)
         if f.at_from is not None:

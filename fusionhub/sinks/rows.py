@@ -15,6 +15,7 @@ Row = dict[str, Any]
 
 # Only these party fields reach the database, whatever a producer put in the record: the schema
 # already carries nothing else, and this keeps it so if someone widens the schema carelessly.
+FINISHED = frozenset({"resolved", "closed", "merged"})
 SAFE_PARTY_FIELDS = ("role", "name_masked", "phone_masked", "phone_token", "id_masked", "id_token")
 
 
@@ -42,7 +43,17 @@ def case_row(case: dict[str, Any]) -> Row:
         "person_token_count": case.get("person_token_count", 0),
         "last_change": case.get("change"),
         "merged_into": case.get("merged_into"),
+        "is_open": case["status"] not in FINISHED,
+        "resolved_at": resolved_at(case),
     }
+
+
+def resolved_at(case: dict[str, Any]) -> datetime | None:
+    """When a resolved or closed case was last resolved (None for any other status)."""
+    if case["status"] not in ("resolved", "closed"):
+        return None
+    moments = [step["at"] for step in case.get("history", ()) if step["status"] == "resolved"]
+    return max(moments, default=None)
 
 
 def correction_rows(case: dict[str, Any]) -> list[Row]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -82,12 +83,32 @@ cases = Table(
     Column("last_change", Text),
     # Set once the case was merged away: the case its reports went into.
     Column("merged_into", Text),
+    # False once resolved, closed or merged: the board's open cases, found by index.
+    Column("is_open", Boolean, nullable=False),
+    # When the case was last resolved, while it is resolved or closed (statistics).
+    Column("resolved_at", UtcDateTime),
     Index("ix_cases_county_status", "county_code", "status"),
     Index("ix_cases_township_status", "township_code", "status"),
     Index("ix_cases_platform", "platform"),
     Index("ix_cases_priority", "priority"),
     Index("ix_cases_opened_at", "opened_at"),
     Index("ix_cases_updated_at", "updated_at"),
+    # The console's board: open cases by urgency (priority, then deadline), keyset-paged.
+    Index("ix_cases_open_urgency", "is_open", "priority", "deadline", "case_id"),
+    Index(
+        "ix_cases_county_open_urgency", "county_code", "is_open", "priority", "deadline", "case_id"
+    ),
+    Index(
+        "ix_cases_township_open_urgency",
+        "township_code",
+        "is_open",
+        "priority",
+        "deadline",
+        "case_id",
+    ),
+    Index("ix_cases_county_opened", "county_code", "opened_at", "case_id"),
+    Index("ix_cases_township_opened", "township_code", "opened_at", "case_id"),
+    Index("ix_cases_department", "department", "is_open"),
 )
 
 # One row per report: an event belongs to exactly one case at a time. ``claimed_at`` is the

@@ -1,4 +1,4 @@
-"""The SQL case store: idempotent, batched writes of case states and events.
+"""The SQL case store, a ``CaseSink``: idempotent, batched writes of case states and events.
 
 Each case record is the case's whole state with a version, so the store keeps, per case, the
 row with the highest version and rebuilds that case's members and history from it. Writing the
@@ -13,23 +13,36 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, delete
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fusionhub.sinks import rows
+from fusionhub.sinks.contract import CaseSink, RetriableSinkError, SinkBatch
 from fusionhub.sinks.database import migrate_engine, open_engine
 from fusionhub.sinks.schema import case_corrections, case_history, case_members, cases, events
 
 _CASE_UPDATE_COLUMNS = [c.name for c in cases.columns if c.name != "case_id"]
 _MEMBER_UPDATE_COLUMNS = [c.name for c in case_members.columns if c.name != "event_ref"]
 
+# Failures that say "the database is not there right now", not "this batch is wrong".
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    OSError,
+)
 
-class SqlCaseStore:
+
+class SqlCaseStore(CaseSink):
     """Writes decoded ``fusionhub.Case`` and ``fusionhub.Event`` records to SQLite or PostgreSQL.
 
-    Created once by the sink runner (or the benchmark); not shared between threads while writing.
-    The schema is migrated to head before the first write, so a database that is down at start-up
-    fails the first ``write_batch`` (retryable) rather than the constructor.
+    Created once by the composition root for the sink loop (or by the benchmark); not shared
+    between threads while writing. The schema is migrated to head before the first write, so a
+    database that is down at start-up fails the first ``write`` (retryable) rather than the
+    constructor.
     """
+
+    name = "sql"
 
     def __init__(self, engine: Engine) -> None:
         if engine.dialect.name not in ("sqlite", "postgresql"):
@@ -50,12 +63,31 @@ class SqlCaseStore:
             migrate_engine(self.engine)
             self._migrated = True
 
+    def write(self, batch: SinkBatch) -> None:
+        """Store ``batch`` in one transaction (see ``write_batch``).
+
+        Raises ``RetriableSinkError`` when the database cannot be reached or times out; any
+        other database error (a constraint violation: a batch that can never be stored)
+        propagates as it is.
+        """
+        try:
+            self.write_batch(batch.cases, batch.events)
+        except UNAVAILABLE_ERRORS as exc:
+            raise RetriableSinkError(f"{type(exc).__name__}: {exc}") from exc
+
+    def flush(self) -> None:
+        """Nothing to do: each ``write`` is a committed transaction when it returns."""
+
+    def close(self) -> None:
+        """Close pooled connections; called when the loop stops."""
+        self.dispose()
+
     def write_batch(
         self, case_records: list[dict[str, Any]], event_records: list[dict[str, Any]]
     ) -> int:
         """Store a batch in one transaction; returns how many cases moved to a newer version.
 
-        Called by the sink runner for every batch polled from Kafka, before it commits offsets.
+        Called by ``write`` for every batch the loop polled from Kafka, before it commits offsets.
         Case records older than or equal to the stored version change nothing; events are stored
         once by ``event_ref``, merges and splits once by command id (``case_corrections``). A
         report moved by a merge or split belongs to the case whose newer state claimed it.
@@ -73,7 +105,7 @@ class SqlCaseStore:
         return len(advanced)
 
     def dispose(self) -> None:
-        """Close pooled connections; called when the runner stops."""
+        """Close pooled connections (``close``; the benchmark calls it directly)."""
         self.engine.dispose()
 
     def _insert(self, table: Any) -> Insert:

@@ -1,23 +1,22 @@
-"""The Faust application, configured from settings and nothing else."""
+"""The Faust application, configured from the worker's options and nothing else."""
 
 from __future__ import annotations
 
 import faust
 
 from fusionhub.paths import ensure_dir
-from fusionhub.settings import Settings
+from fusionhub.streams.options import StreamSettings
 
 
-def create_app(settings: Settings) -> faust.App:
-    """A Faust app bound to the configured broker, store and partitions.
+def create_app(s: StreamSettings, bootstrap: str) -> faust.App:
+    """A Faust app bound to the broker at ``bootstrap`` and the configured store and partitions.
 
-    Called once per worker process by ``fusionhub worker``. Agents are attached by the caller
-    (see ``fusionhub.streams.worker``) so tests can build an app with only what they need.
+    Called once per worker process by the composition root (``fusionhub.bootstrap.worker``).
+    Agents are attached by the caller so tests can build an app with only what they need.
     """
-    s = settings.streams
     return faust.App(
         s.app_id,
-        broker=f"kafka://{settings.kafka_bootstrap}",
+        broker=f"kafka://{bootstrap}",
         store=s.store,
         topic_partitions=s.topic_partitions,
         topic_replication_factor=1,

@@ -8,7 +8,7 @@ from typing import cast
 import faust
 from faust.types import EventT
 
-from fusionhub.settings import StreamSettings
+from fusionhub.streams.options import StreamSettings
 
 
 def take_batches(

@@ -30,6 +30,8 @@ import faust
 from faust.types import EventT
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.casebook import CaseAction, CaseBook, Change, Outcome
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.serialization import AvroCodec, DecodeError
@@ -40,16 +42,15 @@ from fusionhub.serialization.records import (
     TICK_SUBJECT,
     case_to_record,
 )
-from fusionhub.settings import Settings
 from fusionhub.streams.batches import take_batches
 from fusionhub.streams.gauges import update_gauges
 from fusionhub.streams.inputs import CaseInput, decode_input
 from fusionhub.streams.metrics import StreamMetrics
+from fusionhub.streams.options import StreamSettings
 from fusionhub.streams.output import Outgoing, OutputProducer
 from fusionhub.streams.partitions import Held, Partitions
 from fusionhub.streams.routing import CaseRouter
 from fusionhub.streams.standby import Standby
-from fusionhub.streams.topics import TopicNames
 
 log = logging.getLogger(__name__)
 OVERDUE_ACTOR = "overdue_check"
@@ -65,35 +66,36 @@ class CorrelationAgents:
         self,
         app: faust.App,
         *,
-        settings: Settings,
+        options: StreamSettings,
+        clients: KafkaClients,
+        topics: TopicNames,
+        router: CaseRouter,
         codec: AvroCodec,
         dead_letters: DeadLetterWriter,
         policy: CorrelationPolicy,
         metrics: StreamMetrics,
     ) -> None:
         self.app = app
-        self.settings = settings
+        self.options = options
+        self.clients = clients
         self.codec = codec
         self.dead_letters = dead_letters
         self.policy = policy
-        self.topics = TopicNames(settings.topic_prefix)
-        self.output = OutputProducer(settings.kafka_bootstrap, f"{settings.streams.app_id}-output")
-        self.router = CaseRouter(self.topics, settings)
+        self.topics = topics
+        self.output = OutputProducer(clients, f"{options.app_id}-output")
+        self.router = router
         self.metrics = metrics
-        state_topic = self.topics.state(settings.streams.app_id)
+        state_topic = self.topics.state(options.app_id)
         self.standby = (
-            Standby(
-                settings.kafka_bootstrap,
-                state_topic,
-                settings.streams.topic_partitions,
-                codec,
-                metrics,
-            )
-            if settings.streams.standby
+            Standby(clients, state_topic, options.topic_partitions, codec, metrics)
+            if options.standby
             else None
         )
         self.partitions = Partitions(
-            settings,
+            options,
+            clients=clients,
+            events_topic=self.topics.events,
+            state_topic=state_topic,
             codec=codec,
             policy=policy,
             output=self.output,
@@ -112,8 +114,8 @@ class CorrelationAgents:
             self._forward_actions
         )
         self.app.agent(self.events_topic, name="correlate", concurrency=1)(self._correlate)
-        self.app.timer(self.settings.streams.tick_interval_s)(self._tick)
-        self.app.timer(self.settings.streams.gauge_interval_s)(self._update_gauges)
+        self.app.timer(self.options.tick_interval_s)(self._tick)
+        self.app.timer(self.options.gauge_interval_s)(self._update_gauges)
         if self.standby is not None:
             self.app.task(self.standby.run)
         self.app.on_partitions_assigned.connect(self._on_assigned)
@@ -128,7 +130,7 @@ class CorrelationAgents:
         self.app.page("/metrics")(metrics_page)
 
     async def _correlate(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        async for events in take_batches(stream, self.settings.streams):
+        async for events in take_batches(stream, self.options):
             try:
                 await self._batch(events)
             except Exception:
@@ -168,6 +170,8 @@ class CorrelationAgents:
             )
             return None
         outcome = self._apply(held.book, value)
+        # Every change an action makes carries its id, so whoever issued it sees it applied.
+        command_id = value.command_id if isinstance(value, CaseAction) else None
         if outcome.refused is not None:
             assert isinstance(value, CaseAction)
             outgoing.append(
@@ -181,7 +185,8 @@ class CorrelationAgents:
                 )
             )
         for change in outcome.changes:
-            record = self.codec.encode(CASE_SUBJECT, case_to_record(change.case, change.change))
+            state = case_to_record(change.case, change.change, command_id)
+            record = self.codec.encode(CASE_SUBJECT, state)
             outgoing.extend(self.router.records_for(change.case, record))
             held.store.changed(change.case.case_id, record)
             self._count_change(change)
@@ -221,7 +226,7 @@ class CorrelationAgents:
         self._labelled.clear()
 
     async def _forward_actions(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        async for events in take_batches(stream, self.settings.streams):
+        async for events in take_batches(stream, self.options):
             try:
                 await self.output.send_all([self._forward(e.key, e.value) for e in events])
             except Exception:
@@ -312,4 +317,6 @@ class CorrelationAgents:
         return (self.topics.dead_letter, source.encode(), letter)
 
     async def _update_gauges(self) -> None:
-        update_gauges(self.app, self.settings, self.partitions, self.metrics)
+        update_gauges(
+            self.app, self.options.app_id, self.topics.events, self.partitions, self.metrics
+        )

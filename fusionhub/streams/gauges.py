@@ -5,19 +5,16 @@ from __future__ import annotations
 import faust
 from faust.types import TP
 
-from fusionhub.settings import Settings
 from fusionhub.streams.metrics import StreamMetrics
 from fusionhub.streams.partitions import Partitions
-from fusionhub.streams.topics import TopicNames
 
 
 def update_gauges(
-    app: faust.App, settings: Settings, partitions: Partitions, metrics: StreamMetrics
+    app: faust.App, group: str, events: str, partitions: Partitions, metrics: StreamMetrics
 ) -> None:
-    """Consumer lag and open cases per county; called by the worker's gauge timer."""
+    """Consumer lag of worker group ``group`` on the event log ``events``, and open cases per
+    county; called by the worker's gauge timer."""
     # Recomputed on a timer, not per event: the cost stays off the hot path.
-    group = settings.streams.app_id
-    events = TopicNames(settings.topic_prefix).events
     # The consumer drops a partition at a rebalance before faust signals the revocation, and
     # aiokafka asserts on a dropped partition's highwater; an exception in a timer crashes
     # the app. The consumer runs in its own thread, so a partition held at the check may be

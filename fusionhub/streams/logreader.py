@@ -11,20 +11,21 @@ from collections.abc import AsyncIterator
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from fusionhub.bus.clients import KafkaClients
+
 
 class LogReader:
     """Reads partitions of any topic, one read at a time (its one user, the correlation
     agent, reads one partition after another). Started on first use."""
 
-    def __init__(self, bootstrap: str, batch: int = 5000) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, clients: KafkaClients, batch: int = 5000) -> None:
+        self.clients = clients
         self.batch = batch
         self._consumer: AIOKafkaConsumer | None = None
 
     async def _started(self) -> AIOKafkaConsumer:
         if self._consumer is None:
-            consumer = AIOKafkaConsumer(
-                bootstrap_servers=self.bootstrap,
+            consumer = self.clients.async_consumer(
                 enable_auto_commit=False,
                 max_poll_records=self.batch,
                 max_partition_fetch_bytes=8 * 1024 * 1024,

@@ -19,6 +19,8 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
+from fusionhub.bus.clients import KafkaClients
+
 # A record handed to the producer; awaiting it waits for the broker's acknowledgement.
 Delivery = Awaitable[Any]
 # Keys whose partition is remembered before starting over (a few megabytes).
@@ -35,14 +37,15 @@ class OutputProducer:
     the restarted worker sends them again (at-least-once, versions make repeats harmless).
     """
 
-    def __init__(self, bootstrap: str, client_id: str) -> None:
+    # No linger: a whole batch is queued before the producer's sender runs, so it is one
+    # request anyway, and the agent waits for its acknowledgement before going on.
+    def __init__(self, clients: KafkaClients, client_id: str, linger_ms: int = 0) -> None:
+        self._clients = clients
         self._config: dict[str, Any] = {
-            "bootstrap_servers": bootstrap,
             "client_id": client_id,
             "acks": "all",
             "enable_idempotence": True,
-            # A batch is queued whole before the sender runs, so it goes as one request anyway.
-            "linger_ms": 0,
+            "linger_ms": linger_ms,
             "max_batch_size": 262_144,
         }
         self._producer: AIOKafkaProducer | None = None
@@ -127,7 +130,7 @@ class OutputProducer:
     async def _start(self) -> AIOKafkaProducer:
         async with self._starting:
             if self._producer is None:
-                producer = AIOKafkaProducer(**self._config)
+                producer = self._clients.async_producer("output", **self._config)
                 await producer.start()
                 self._producer = producer
         return self._producer

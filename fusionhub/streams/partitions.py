@@ -17,20 +17,20 @@ import logging
 import time
 from dataclasses import dataclass
 
+from fusionhub.bus.clients import KafkaClients
 from fusionhub.core.casebook import CaseBook, Outcome
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.core.snapshot import CaseEntry, restore_state
-from fusionhub.runtime.heap import freeze_long_lived, paused_collector
+from fusionhub.heap import freeze_long_lived, paused_collector
 from fusionhub.serialization import AvroCodec, DecodeError
-from fusionhub.settings import Settings
 from fusionhub.streams.inputs import decode_input
 from fusionhub.streams.logreader import LogReader
 from fusionhub.streams.metrics import StreamMetrics
+from fusionhub.streams.options import StreamSettings
 from fusionhub.streams.output import OutputProducer
 from fusionhub.streams.restore import FoundSnapshot, read_recent, read_state, usable
 from fusionhub.streams.snapshots import SLOTS, PartitionState, policy_digest, write_snapshot
 from fusionhub.streams.standby import Standby
-from fusionhub.streams.topics import TopicNames
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +51,26 @@ class Partitions:
 
     def __init__(
         self,
-        settings: Settings,
+        options: StreamSettings,
         *,
+        clients: KafkaClients,
+        events_topic: str,
+        state_topic: str,
         codec: AvroCodec,
         policy: CorrelationPolicy,
         output: OutputProducer,
         metrics: StreamMetrics,
         standby: Standby | None,
     ) -> None:
-        self.settings = settings
+        self.options = options
         self.codec = codec
         self.policy = policy
         self.output = output
         self.metrics = metrics
         self.standby = standby
-        names = TopicNames(settings.topic_prefix)
-        self.events_topic = names.events
-        self.state_topic = names.state(settings.streams.app_id)
-        self.reader = LogReader(settings.kafka_bootstrap)
+        self.events_topic = events_topic
+        self.state_topic = state_topic
+        self.reader = LogReader(clients)
         self.held: dict[int, Held] = {}
         # Partitions a rebalance took away, kept until the next assignment says where they went
         # (aiokafka's rebalances take every partition away and hand most of them back).
@@ -112,7 +114,7 @@ class Partitions:
         batch's records. Taking a snapshot runs here, in the event loop; writing it does not.
         """
         now = time.monotonic()
-        s = self.settings.streams
+        s = self.options
         for partition, held in self.held.items():
             held.acked = held.applied
             if held.store.due(now, s.snapshot_every_records, s.snapshot_interval_s):
@@ -127,7 +129,7 @@ class Partitions:
             held.book,
             self.codec,
             offset=held.acked,
-            chunk_bytes=self.settings.streams.snapshot_chunk_bytes,
+            chunk_bytes=self.options.snapshot_chunk_bytes,
             policy=self._digest,
         )
         self.metrics.snapshot_take_seconds.observe(time.perf_counter() - began)

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from kafka.admin import KafkaAdminClient
-
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.cases import Case, CaseLevel
-from fusionhub.settings import Settings
 from fusionhub.streams.output import Outgoing
-from fusionhub.streams.topic_specs import ensure_hub_topics
-from fusionhub.streams.topics import TopicNames
 
 
 class CaseRouter:
@@ -19,11 +15,17 @@ class CaseRouter:
     township's topic; a county-level case (escalated, or with no known township) to its county's.
     An escalated case's first county-level state also goes to the township it leaves."""
 
-    def __init__(self, topics: TopicNames, settings: Settings) -> None:
+    def __init__(
+        self,
+        topics: TopicNames,
+        create_topics: Callable[[list[str]], object],
+        close: Callable[[], None] | None = None,
+    ) -> None:
         self.topics = topics
-        self.settings = settings
+        # Creates case topics with their partition count (blocking; run off the event loop).
+        self.create_topics = create_topics
+        self._close = close
         self._known: set[str] = {topics.cases_all}
-        self._admin: KafkaAdminClient | None = None
 
     def topics_for(self, case: Case) -> list[str]:
         """The topics ``case``'s new state goes to."""
@@ -49,21 +51,12 @@ class CaseRouter:
         """
         missing = sorted({n for n in names if n not in self._known})
         if missing:
-            # Compacted by case id (topic_specs), created off the event loop, with one admin
-            # client kept for the worker's life (opening one costs more than the request).
-            await asyncio.get_running_loop().run_in_executor(None, self._create, missing)
+            # Compacted by case id (the topic table), created off the event loop.
+            await asyncio.get_running_loop().run_in_executor(None, self.create_topics, missing)
             self._known.update(missing)
 
-    def _create(self, names: list[str]) -> None:
-        if self._admin is None:
-            bootstrap = self.settings.kafka_bootstrap
-            self._admin = KafkaAdminClient(
-                bootstrap_servers=bootstrap, client_id="fusionhub-router"
-            )
-        ensure_hub_topics(self.settings, names, self._admin)
-
     def close(self) -> None:
-        """Close the admin client; called once when the worker stops."""
-        admin, self._admin = self._admin, None
-        if admin is not None:
-            admin.close()
+        """Release what creating topics holds (an admin client); called once when the worker
+        stops."""
+        if self._close is not None:
+            self._close()

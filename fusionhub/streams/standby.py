@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from fusionhub.bus.clients import KafkaClients
 from fusionhub.core.snapshot import CaseEntry
-from fusionhub.runtime.heap import paused_collector
+from fusionhub.heap import paused_collector
 from fusionhub.serialization import AvroCodec, DecodeError
 from fusionhub.serialization.state import decode_entry
 from fusionhub.streams.logreader import LogReader
@@ -46,11 +47,16 @@ class Standby:
     partition bookkeeping calls ``assigned`` after each rebalance and ``take`` on restore."""
 
     def __init__(
-        self, bootstrap: str, topic: str, partitions: int, codec: AvroCodec, metrics: StreamMetrics
+        self,
+        clients: KafkaClients,
+        topic: str,
+        partitions: int,
+        codec: AvroCodec,
+        metrics: StreamMetrics,
     ) -> None:
-        self.bootstrap = bootstrap
+        self.clients = clients
         self.topic = topic
-        # The state topic is made with one partition per event-log partition (topic_specs).
+        # The state topic has one partition per event-log partition (the topic table).
         self.partitions = partitions
         self.codec = codec
         self.metrics = metrics
@@ -59,7 +65,7 @@ class Standby:
         self._ready: dict[int, Ready] = {}
         self._decoded: dict[int, dict[bytes, CaseEntry]] = {}
         self._changed: set[int] = set()
-        self._reader = LogReader(bootstrap)
+        self._reader = LogReader(clients)
 
     def assigned(self, partitions: set[int]) -> None:
         """This worker now holds ``partitions`` (and will restore them): follow the others.
@@ -95,7 +101,7 @@ class Standby:
             await self._reader.stop()
 
     async def _follow(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        consumer = self.clients.async_consumer(enable_auto_commit=False)
         await consumer.start()
         try:
             following: set[int] = set()

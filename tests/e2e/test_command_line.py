@@ -19,6 +19,7 @@ pytestmark = pytest.mark.e2e
 PII = "FUSIONHUB_SECRETS__PII_KEY"
 SEALING = "FUSIONHUB_SECRETS__SEALING_KEY"
 API = "FUSIONHUB_API__TOKEN"
+REGISTRY = "FUSIONHUB_REGISTRY__SERVE_TOKEN"
 
 # The first setting each command asks for when none is configured.
 NEEDS: dict[str, tuple[list[str], str]] = {
@@ -34,6 +35,8 @@ NEEDS: dict[str, tuple[list[str], str]] = {
     "cases show": (["cases", "show", "C330681202611250001"], API),
     "cases stats": (["cases", "stats"], API),
     "cases corrections": (["cases", "corrections", "--out", "corrections.jsonl"], API),
+    "registry serve": (["registry", "serve"], REGISTRY),
+    "deadletter show": (["deadletter", "show"], SEALING),
 }
 # Commands that need no secret (the benchmarks and replay make throwaway keys).
 NO_NEEDS: dict[str, list[str]] = {
@@ -44,8 +47,12 @@ NO_NEEDS: dict[str, list[str]] = {
     "bench ingest": ["bench", "ingest"],
     "bench correlate": ["bench", "correlate"],
     "bench hub": ["bench", "hub"],
-    "registry serve": ["registry", "serve"],
+    "bench api": ["bench", "api"],
+    # The child process of `bench correlate`'s Faust floor contender (hidden).
+    "bench floor-agent": ["bench", "floor-agent", "t.faust-floor"],
     "keys init": ["keys", "init"],
+    # Reads a topic back: a broker is needed, no secret.
+    "tail": ["tail", "events", "--exit-at-end"],
     "replay": ["replay", ".", "--out", "cases.jsonl"],
     "simulate": ["simulate", "--out", "sim"],
     "evaluate": ["evaluate", "--cases", ".", "--truth", "."],
@@ -123,8 +130,32 @@ def test_with_the_first_secret_set_the_next_one_is_named(tmp_path: Path) -> None
 def test_keys_init_writes_what_the_services_ask_for(tmp_path: Path) -> None:
     assert run_bare(tmp_path, ["keys", "init"]).returncode == 0
     written = (tmp_path / ".env").read_text(encoding="utf-8")
-    for setting in (PII, SEALING, "FUSIONHUB_INGEST__TOKEN", API):
+    for setting in (PII, SEALING, "FUSIONHUB_INGEST__TOKEN", API, REGISTRY):
         assert f"{setting}=" in written
+
+
+def test_keys_init_writes_a_demo_set_of_centre_tokens_the_settings_read(tmp_path: Path) -> None:
+    assert run_bare(tmp_path, ["keys", "init"]).returncode == 0
+    assert run_bare(tmp_path, ["keys", "init"]).returncode == 0  # kept, not doubled
+    written = (tmp_path / ".env").read_text(encoding="utf-8")
+    assert written.count("FUSIONHUB_API__CENTRES__ZHUJI__TOKEN=") == 1
+    program = (
+        "from fusionhub.settings import load_settings; "
+        "print(sorted((k, c.county, c.township, c.department) "
+        "for k, c in load_settings().api.centres.items()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        env=new_user_env(tmp_path / "home"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == (
+        "[('fengqiao', None, '330681109', None), ('market', '330681', None, '市场监管所'), "
+        "('zhuji', '330681', None, None)]"
+    )
 
 
 def test_an_unusable_data_folder_stops_the_worker_in_one_line(tmp_path: Path) -> None:

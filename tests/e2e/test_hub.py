@@ -13,9 +13,9 @@ import httpx
 import pytest
 from kafka import KafkaProducer
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.records import COMMAND_SUBJECT
-from fusionhub.streams.topics import TopicNames
 from tests.conftest import EXAMPLES
 from tests.e2e.conftest import RunningHub
 from tests.integration.streams.harness import case_states, final_cases
@@ -27,16 +27,25 @@ DISPUTE = {
     "grid:WG-330681109-20261125-00017",
     "hotline:12345-330681-20261125-000123",
     "petition:XF330681-2026-004512",
+    # A citizen's 平安浙江 report of the same dispute and the grid worker's 平安通 follow-up.
+    "pingan:PA-330681-20261125-000123",
+    "pingan:PA-330681-20261125-000131",
 }
 VIDEO_REF = "video:33068110001320000012-17430"
 
 
 def send_examples(hub: RunningHub) -> None:
     headers = {"Authorization": f"Bearer {hub.ingest_token}"}
-    for source in ("grid", "hotline", "petition"):
+    for source, example in (
+        ("grid", "grid"),
+        ("hotline", "hotline"),
+        ("petition", "petition"),
+        ("pingan", "pingan"),
+        ("pingan", "pingan-handset"),
+    ):
         answer = httpx.post(
             f"{hub.endpoints.ingest}/v1/ingest/{source}",
-            content=(EXAMPLES / f"{source}.json").read_bytes(),
+            content=(EXAMPLES / f"{example}.json").read_bytes(),
             headers=headers,
         )
         assert answer.status_code == 202, answer.text
@@ -112,7 +121,8 @@ def test_reports_over_http_become_cases_in_the_database_the_topics_and_the_api(
     dispute = found[frozenset(DISPUTE)]
     assert (dispute["county_code"], dispute["township_code"]) == ("330681", "330681109")
     scored = [e for e in dispute["events"] if e["score"] is not None]
-    assert len(scored) == 2  # the two reports that joined the first one, each with its score
+    assert len(scored) == 4  # the reports that joined the first one, each with its score
+    assert "pingan" in dispute["sources"]
     assert all(e["event"]["parties"] is not None for e in dispute["events"])
     assert frozenset({VIDEO_REF}) in found
     topics = TopicNames(hub.settings.topic_prefix)
@@ -127,7 +137,8 @@ def test_commands_walk_a_case_to_closed_and_an_escalation_reaches_the_county_top
 ) -> None:
     hub = running_hub
     send_examples(hub)
-    found = eventually(lambda: (c := cases_by_refs(hub)) and frozenset(DISPUTE) in c and c)
+    both = (frozenset(DISPUTE), frozenset({VIDEO_REF}))
+    found = eventually(lambda: (c := cases_by_refs(hub)) and all(r in c for r in both) and c)
     case_id = found[frozenset(DISPUTE)]["case_id"]
     video_id = found[frozenset({VIDEO_REF})]["case_id"]
     send_command(hub, case_id, "accept")

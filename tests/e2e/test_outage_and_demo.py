@@ -14,13 +14,12 @@ import pytest
 from kafka import KafkaConsumer
 from sqlalchemy import create_engine, text
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.runtime.feed import HttpFeed, load_feed
-from fusionhub.runtime.up import endpoints, prepare, start_services
 from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.streams.topics import TopicNames
 from tests.conftest import PostgresCluster, settings_env
-from tests.e2e.conftest import hub_env, hub_settings_for
+from tests.e2e.conftest import endpoints, hub_env, hub_settings_for, prepare, start_services
 from tests.integration.streams.harness import case_states, final_cases
 from tests.support import free_port
 
@@ -99,6 +98,7 @@ def test_the_demo_ends_with_cases_in_the_database_the_county_topics_and_the_api(
             "FUSIONHUB_INGEST__TOKEN": "demo-ingest-token",
             "FUSIONHUB_API__PORT": str(free_port()),
             "FUSIONHUB_API__TOKEN": "demo-api-token",
+            "FUSIONHUB_CONSOLE__PORT": str(free_port()),
             "FUSIONHUB_METRICS__SINK_PORT": str(free_port()),
             "FUSIONHUB_STREAMS__WEB_PORT": str(free_port()),
             "FUSIONHUB_STREAMS__SESSION_TIMEOUT_S": "6",
@@ -127,6 +127,12 @@ def test_the_demo_ends_with_cases_in_the_database_the_county_topics_and_the_api(
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    # The console's address comes first, then a token to sign in with.
+    first, second = done.stdout.splitlines()[:2]
+    assert first.split()[0] == "console"
+    assert first.split()[1].startswith("http://127.0.0.1:")
+    assert second.split()[0] == "token"
+    assert "demo-api-token" in second
     lines = [line for line in done.stdout.splitlines() if line.startswith('{"run"')]
     assert len(lines) == 1, done.stdout[-2000:]
     summary = json.loads(lines[0])

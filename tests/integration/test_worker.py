@@ -8,13 +8,17 @@ import pytest
 from kafka import KafkaProducer
 from prometheus_client import CollectorRegistry
 
-from fusionhub.core.events import Source
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+from fusionhub.bus.topics import TopicNames
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.records import CASE_SUBJECT, DEAD_LETTER_SUBJECT
 from fusionhub.settings import Settings
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
+from fusionhub.sources.video import VIDEO
 from tests.conftest import EXAMPLES, settings_env
 from tests.support import free_port, read_topic
 
@@ -53,16 +57,16 @@ def stop(worker: subprocess.Popen[bytes]) -> str:
 
 
 def ingest_examples(settings: Settings) -> None:
-    prepare_ingest_topics(settings)
+    prepare_ingest_topics(Hub(settings))
     metrics = IngestMetrics(CollectorRegistry())
-    pipeline = build_ingest_pipeline(settings, metrics)
-    publisher = build_publisher(settings, metrics)
-    for source in (Source.GRID, Source.HOTLINE, Source.PETITION):
+    pipeline = build_ingest_pipeline(Hub(settings), metrics)
+    publisher = build_publisher(Hub(settings), metrics)
+    for source in (GRID, HOTLINE, PETITION):
         publisher.send_and_wait(
             pipeline.prepare(source, (EXAMPLES / f"{source}.json").read_bytes()).records
         )
     video = next((EXAMPLES / "video").glob("*.xml")).read_bytes()
-    publisher.send_and_wait(pipeline.prepare(Source.VIDEO, video).records)
+    publisher.send_and_wait(pipeline.prepare(VIDEO, video).records)
     publisher.close()
 
 
@@ -108,6 +112,6 @@ def test_the_worker_fuses_the_examples_into_cases_and_stops_cleanly(
 def test_the_worker_web_server_listens_on_loopback_only(hub_settings: Settings) -> None:
     from fusionhub.streams.app import create_app
 
-    app = create_app(hub_settings)
+    app = create_app(hub_settings.streams, hub_settings.kafka_bootstrap)
     assert app.conf.web_bind == "127.0.0.1"
     assert app.conf.web_host == "127.0.0.1"

@@ -127,3 +127,31 @@ def test_requirements_that_are_met_pass_quietly(bare_env: Path) -> None:
         api={"token": "a"},
     )
     settings.require("pii_key", "sealing_key", "ingest_token", "api_token")
+
+
+def test_centre_tokens_are_read_per_centre_and_their_reach_checked(bare_env: Path) -> None:
+    from fusionhub.settings import ApiSettings, CentreSettings
+
+    centre = CentreSettings(name="枫桥镇", token="t" * 16, township="330681109")
+    assert ApiSettings(centres={"fq": centre}).require_token() == ""
+    for wrong, why in (
+        ({"name": "x", "token": "short"}, "at least 16"),
+        ({"name": "x", "token": "t" * 16}, "county, township or department"),
+        ({"name": "x", "token": "t" * 16, "county": "330681", "township": "330681109"}, "only"),
+        ({"name": "x", "token": "t" * 16, "township": "3306"}, "pattern"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            CentreSettings(**wrong)
+    with pytest.raises(ValueError, match="share a token"):
+        ApiSettings(token="t" * 16, centres={"fq": centre})
+
+
+def test_an_invalid_centre_never_echoes_its_token(
+    bare_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FUSIONHUB_API__CENTRES__FQ__TOKEN", "do-not-print")
+    monkeypatch.setenv("FUSIONHUB_API__CENTRES__FQ__NAME", "枫桥镇")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert "FUSIONHUB_API__CENTRES__FQ" in str(caught.value)
+    assert "do-not-print" not in str(caught.value)

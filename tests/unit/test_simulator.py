@@ -51,7 +51,8 @@ def test_exactly_n_events_are_written_and_each_has_a_truth_line(folder: Path) ->
     written = {f"grid:{r['event_code']}" for r in lines(folder, "grid.jsonl")}
     written |= {f"hotline:{r['order_no']}" for r in lines(folder, "hotline.jsonl")}
     written |= {f"petition:{r['petition_no']}" for r in lines(folder, "petition.jsonl")}
-    written |= {"video:" + p.stem.removeprefix("alarm-") for p in (folder / "video").glob("*.xml")}
+    written |= {f"pingan:{r['report_no']}" for r in lines(folder, "pingan.jsonl")}
+    written |= {"video:" + p.stem for p in (folder / "video").glob("*.xml")}
     assert len(truth) == 600
     assert refs == written
 
@@ -129,7 +130,7 @@ def test_device_faults_have_no_incident_and_use_method_6_or_2(folder: Path) -> N
     assert faults
     for t in faults:
         ref = str(t["event_ref"]).removeprefix("video:")
-        raw = (folder / "video" / f"alarm-{ref}.xml").read_bytes()
+        raw = (folder / "video" / f"{ref}.xml").read_bytes()
         assert re.search(rb"<AlarmMethod>[62]</AlarmMethod>", raw)
 
 

@@ -16,7 +16,9 @@ import pytest
 
 from fusionhub.api import ApiClient, ApiService, CaseReader
 from fusionhub.api.params import PLATFORMS, STATUSES
-from fusionhub.api.wiring import division_names
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.api import division_names, topics_document
+from fusionhub.settings import Settings
 from fusionhub.sinks import SqlCaseStore, open_engine
 from tests.support import serve_in_thread
 from tests.unit.sinks.builders import T0, case_record, event_record, score
@@ -86,7 +88,9 @@ def running_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi
     store.dispose()
     token = secrets.token_urlsafe(16)
     reader = CaseReader(open_engine(database_url), division_names())
-    with serve_in_thread(ApiService(reader, token, MAX_LIMIT).app()) as url:
+    asyncapi = topics_document(Hub(Settings(_env_file=None)))  # type: ignore[call-arg]
+    service = ApiService(reader, token, MAX_LIMIT, asyncapi=asyncapi)
+    with serve_in_thread(service.app()) as url:
         yield RunningApi(url, token, ApiClient(url, token), records, database_url)
 
 

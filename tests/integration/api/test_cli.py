@@ -180,6 +180,9 @@ def test_the_api_command_serves_a_fresh_store_on_the_configured_port(tmp_path: P
     env |= {
         "FUSIONHUB_API__PORT": str(port),
         "FUSIONHUB_API__TOKEN": "t0ken-for-the-api",
+        "FUSIONHUB_CONSOLE__PORT": str(free_port()),
+        # No broker here: the live feed must not find someone else's on the default port.
+        "FUSIONHUB_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
         "FUSIONHUB_DATA_DIR": str(tmp_path),
         "PYTHONPATH": str(Path(__file__).parents[3]),
     }

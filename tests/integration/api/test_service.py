@@ -15,9 +15,12 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
-from fusionhub.api import ApiClient, ApiError, ApiService, CaseReader, build_api_service
+from fusionhub.api import ApiClient, ApiError, ApiService, CaseReader
+from fusionhub.api.centres import PROVINCE, Centre
 from fusionhub.api.params import CaseListQuery, parse_moment
-from fusionhub.settings import ApiSettings, DatabaseSettings, Settings
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.api import build_api_service
+from fusionhub.settings import ApiSettings, ConfigurationError, DatabaseSettings, Settings
 from fusionhub.sinks import open_engine
 from tests.integration.api.conftest import MAX_LIMIT, SHOWN_CASE, RunningApi, empty_database
 from tests.support import serve_in_thread
@@ -257,10 +260,12 @@ class HeldReader(CaseReader):
         self.entered = threading.Event()
         self.release = threading.Event()
 
-    def list_page(self, query: CaseListQuery) -> tuple[int, list[dict[str, Any]]]:
+    def list_page(
+        self, query: CaseListQuery, centre: Centre = PROVINCE
+    ) -> tuple[int, list[dict[str, Any]], str | None]:
         self.entered.set()
         self.release.wait(10)
-        return super().list_page(query)
+        return super().list_page(query, centre)
 
 
 def test_a_slow_query_does_not_hold_up_other_requests(api: RunningApi) -> None:
@@ -288,13 +293,13 @@ def test_the_service_built_from_settings_migrates_an_empty_store_and_serves_it(
         database=DatabaseSettings(url=None),
         api=ApiSettings(token=SecretStr("s3cret"), max_limit=3),
     )
-    with serve_in_thread(build_api_service(settings).app()) as url:
+    with serve_in_thread(build_api_service(Hub(settings), live=False).service.app()) as url:
         page = ApiClient(url, "s3cret").list_cases()
-        assert page == {"total": 0, "limit": 3, "offset": 0, "items": []}
+        assert page == {"total": 0, "limit": 3, "offset": 0, "next": None, "items": []}
     assert (tmp_path / "fusionhub.db").is_file()
 
 
 def test_a_service_without_a_token_is_refused_at_start(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
-    with pytest.raises(ValueError, match="FUSIONHUB_API__TOKEN"):
-        build_api_service(settings)
+    with pytest.raises(ConfigurationError, match="FUSIONHUB_API__TOKEN"):
+        build_api_service(Hub(settings))

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_ingest_service
+from fusionhub.connectors.registry import load_sources
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.settings import IngestSettings, Settings
-from fusionhub.wiring import build_ingest_service
 from tests.conftest import EXAMPLES, settings_env
 from tests.support import serve_in_thread
 
-TOKENS = {s: secrets.token_urlsafe(16) for s in ("grid", "hotline", "petition", "video")}
+TOKENS = {s: secrets.token_urlsafe(16) for s in load_sources().names}
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def ingest_settings(hub_settings: Settings) -> Settings:
 @pytest.fixture
 def ingest_url(ingest_settings: Settings) -> Iterator[str]:
     """A real ingest service on a free loopback port, producing to the test broker."""
-    service = build_ingest_service(ingest_settings)
+    service = build_ingest_service(Hub(ingest_settings))
     with serve_in_thread(service.app()) as url:
         yield url
 
@@ -39,10 +41,11 @@ def codec() -> AvroCodec:
 
 
 def run_cli(
-    settings: Settings, *args: str, timeout: float = 300
+    settings: Settings, *args: str, timeout: float = 300, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``fusionhub ARGS`` as a user would, with ``settings`` in its environment."""
-    env = settings_env(settings)
+    """Run ``fusionhub ARGS`` as a user would, with ``settings`` (and ``env``) in its
+    environment."""
+    env = {**settings_env(settings), **(env or {})}
     env["FUSIONHUB_INGEST__CAMERAS_CSV"] = str(EXAMPLES / "cameras.csv")
     return subprocess.run(
         [sys.executable, "-m", "fusionhub", *args],

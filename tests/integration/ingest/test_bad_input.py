@@ -9,10 +9,10 @@ from collections import Counter
 import httpx
 import pytest
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.records import DEAD_LETTER_SUBJECT
 from fusionhub.settings import Settings
-from fusionhub.streams.topics import TopicNames
 from tests.integration.ingest.conftest import TOKENS
 from tests.support import read_topic
 from tests.unit.connectors.test_connector_rejections import CASES

@@ -12,10 +12,10 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from fusionhub.broker.launcher import LocalKafkaBroker
+from fusionhub.bus.topics import TopicNames
 from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.records import DEAD_LETTER_SUBJECT, EVENT_SUBJECT
 from fusionhub.settings import BrokerSettings, Settings
-from fusionhub.streams.topics import TopicNames
 from tests.conftest import EXAMPLES, settings_env
 from tests.integration.ingest.conftest import example_jsonl, run_cli
 from tests.support import free_port, read_topic

@@ -5,6 +5,7 @@ import json
 import httpx
 import pytest
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.events import GeoPoint
 from fusionhub.core.geo import haversine_m
 from fusionhub.serialization import AvroCodec
@@ -15,7 +16,6 @@ from fusionhub.serialization.records import (
     event_from_record,
 )
 from fusionhub.settings import Settings
-from fusionhub.streams.topics import TopicNames
 from tests.conftest import EXAMPLES
 from tests.integration.ingest.conftest import TOKENS
 from tests.support import read_topic

@@ -9,17 +9,22 @@ import pytest
 from kafka import KafkaProducer
 from prometheus_client import CollectorRegistry
 
-from fusionhub.core.events import Source
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
+from fusionhub.connectors.registry import load_sources
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.pipeline import SeenRefs
-from fusionhub.ingest.raw import RAW_SUBJECTS
 from fusionhub.ingest.rawrunner import RawTopicRunner
 from fusionhub.serialization import AvroCodec
 from fusionhub.serialization.records import DEAD_LETTER_SUBJECT, EVENT_SUBJECT
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
+from fusionhub.sources.video import VIDEO
 from tests.conftest import EXAMPLES
 from tests.support import read_topic
 
@@ -35,27 +40,34 @@ def test_native_records_on_the_raw_topics_become_events_and_garbage_a_dead_lette
     ingest_settings: Settings, codec: AvroCodec
 ) -> None:
     topics = TopicNames(ingest_settings.topic_prefix)
-    ensure_topics(ingest_settings.kafka_bootstrap, [topics.raw(s.value) for s in Source], 1)
+    ensure_topics(
+        KafkaClients(ingest_settings.kafka_bootstrap),
+        [topics.raw(name) for name in load_sources().names],
+        1,
+    )
     producer = KafkaProducer(bootstrap_servers=ingest_settings.kafka_bootstrap, acks="all")
-    for source in (Source.GRID, Source.HOTLINE, Source.PETITION):
+    for source in (GRID, HOTLINE, PETITION):
         doc = json.loads((EXAMPLES / f"{source.value}.json").read_text(encoding="utf-8"))
-        producer.send(topics.raw(source.value), codec.encode(RAW_SUBJECTS[source], doc))
-    producer.send(topics.raw("video"), codec.encode(RAW_SUBJECTS[Source.VIDEO], native_video()))
+        subject = load_sources().spec(source).raw_subject
+        producer.send(topics.raw(source.value), codec.encode(subject, doc))
+    video_subject = load_sources().spec(VIDEO).raw_subject
+    producer.send(topics.raw("video"), codec.encode(video_subject, native_video()))
     producer.send(topics.raw("hotline"), b"not avro")
     producer.flush()
     producer.close()
 
     metrics = IngestMetrics(CollectorRegistry())
     pipeline = build_ingest_pipeline(
-        ingest_settings, metrics, SeenRefs(prepare_ingest_topics(ingest_settings))
+        Hub(ingest_settings), metrics, SeenRefs(prepare_ingest_topics(Hub(ingest_settings)))
     )
-    publisher = build_publisher(ingest_settings, metrics)
+    publisher = build_publisher(Hub(ingest_settings), metrics)
     runner = RawTopicRunner(
         pipeline,
-        publisher,
-        ingest_settings.kafka_bootstrap,
-        topics,
-        f"{ingest_settings.topic_prefix}-raw",
+        publisher=publisher,
+        clients=Hub(ingest_settings).clients,
+        topics=topics,
+        group_id=f"{ingest_settings.topic_prefix}-raw",
+        sources=load_sources(),
     )
     handled = 0
     for _ in range(40):

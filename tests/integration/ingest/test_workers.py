@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
-from fusionhub.core.events import Source
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_connectors, build_publisher, prepare_ingest_topics
+from fusionhub.bus.topics import TopicNames
+from fusionhub.connectors.registry import load_sources
 from fusionhub.ingest.chunked import InProcessIngest
 from fusionhub.ingest.chunks import plan_chunks
 from fusionhub.ingest.files import ingest_files, input_files
@@ -22,21 +25,21 @@ from fusionhub.ingest.publisher import KafkaPublisher
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_codec, build_connectors, build_publisher, prepare_ingest_topics
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
 from tests.support import read_topic
 
 pytestmark = pytest.mark.integration
 
 CLOCK = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
-SOURCES = (Source.GRID, Source.HOTLINE, Source.VIDEO)
+SOURCES = load_sources().sources  # every source of the simulated feed
 
 
 def _pipeline(settings: Settings) -> IngestPipeline:
-    codec = build_codec(settings)
+    codec = Hub(settings).codec
     sealing_key = settings.secrets.require_sealing_key()
     return IngestPipeline(
-        connectors=build_connectors(settings),
+        connectors=build_connectors(Hub(settings)),
         codec=codec,
         dead_letters=DeadLetterWriter(codec, sealing_key, clock=lambda: CLOCK),
         topics=TopicNames(settings.topic_prefix),
@@ -60,10 +63,12 @@ def feed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _ingest(settings: Settings, feed: Path, workers: int) -> list[tuple[object, ...]]:
     """Every source of the feed through ``workers`` processes; the outcomes, in order."""
-    prepare_ingest_topics(settings)
+    prepare_ingest_topics(Hub(settings))
     pipeline = _pipeline(settings)
     outcomes: list[tuple[object, ...]] = []
-    with open_ingest(pipeline, workers, lambda: build_publisher(settings, pipeline.metrics)) as ing:
+    with open_ingest(
+        pipeline, workers, lambda: build_publisher(Hub(settings), pipeline.metrics)
+    ) as ing:
         assert isinstance(ing, WorkerIngest if workers > 1 else InProcessIngest)
         for source in SOURCES:
             report = ingest_files(ing, source, input_files(source, feed), chunk_lines=37)
@@ -98,19 +103,21 @@ def test_two_workers_report_and_produce_what_one_process_does(
 def test_a_worker_that_dies_stops_the_ingest_with_a_clear_error(
     hub_settings: Settings, feed: Path
 ) -> None:
-    prepare_ingest_topics(hub_settings)
+    prepare_ingest_topics(Hub(hub_settings))
     pipeline = _pipeline(hub_settings)
-    chunks = list(plan_chunks(Source.HOTLINE, input_files(Source.HOTLINE, feed), 5))
-    with WorkerIngest(pipeline, 2, lambda: build_publisher(hub_settings, pipeline.metrics)) as ing:
+    chunks = list(plan_chunks(HOTLINE, input_files(HOTLINE, feed), 5))
+    with WorkerIngest(
+        pipeline, 2, lambda: build_publisher(Hub(hub_settings), pipeline.metrics)
+    ) as ing:
         victim = ing._links[0].process.pid
         assert victim is not None
         os.kill(victim, signal.SIGKILL)
         with pytest.raises(WorkerFailedError, match="exited"):
-            for _ in ing.ingest(Source.HOTLINE, chunks):
+            for _ in ing.ingest(HOTLINE, chunks):
                 pass
         # The other worker may still hold chunks of the failed ingest: no second one.
         with pytest.raises(WorkerFailedError, match="did not finish"):
-            next(ing.ingest(Source.HOTLINE, chunks))
+            next(ing.ingest(HOTLINE, chunks))
     # Nothing of the failed ingest was confirmed, so a retry is not taken for duplicates.
     assert len(pipeline.seen) == 0
 
@@ -121,10 +128,10 @@ def test_a_worker_whose_producer_cannot_start_says_why(hub_settings: Settings, f
     def no_producer() -> KafkaPublisher:
         raise ConnectionError("no broker at 127.0.0.1:1")
 
-    chunks = plan_chunks(Source.GRID, input_files(Source.GRID, feed), 50)
+    chunks = plan_chunks(GRID, input_files(GRID, feed), 50)
     with (
         WorkerIngest(pipeline, 2, no_producer) as ing,
         pytest.raises(WorkerFailedError, match="could not start a producer: ConnectionError"),
     ):
-        for _ in ing.ingest(Source.GRID, chunks):
+        for _ in ing.ingest(GRID, chunks):
             pass

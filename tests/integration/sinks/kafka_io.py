@@ -3,38 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
-from fusionhub.serialization.records import EVENT_SUBJECT
-from fusionhub.settings import DatabaseSettings, Settings, StreamSettings
-from fusionhub.sinks.consumer import CASE_SUBJECT
-from fusionhub.streams.admin import ensure_topics
-from fusionhub.streams.topics import TopicNames
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
+from fusionhub.serialization.records import CASE_SUBJECT, EVENT_SUBJECT
+from fusionhub.settings import DatabaseSettings, Settings, SinkSettings, StreamSettings
 from tests.unit.sinks.builders import CODEC, case_record, event_record, score
 
 Offsets = dict[tuple[str, int], int]
 
 
-def sink_settings(hub: Settings, url: str, **database: Any) -> Settings:
-    """``hub`` pointed at ``url``, with a consumer group of this test's own and fast retries."""
+def sink_settings(hub: Settings, url: str, *, jsonl: Path | None = None, **loop: Any) -> Settings:
+    """``hub`` storing to the database at ``url`` (or, with ``jsonl``, to that JSON Lines file),
+    with a consumer group of this test's own and fast retries."""
     options: dict[str, Any] = {
         "batch_size": 40,
         "batch_wait_ms": 50,
         "retry_initial_s": 0.1,
         "retry_max_s": 0.8,
     }
-    options.update(database)
+    options.update(loop)
+    kind = "jsonl" if jsonl is not None else "sql"
     settings = hub.model_copy(
         update={
-            "database": DatabaseSettings(url=url, **options),
+            "database": DatabaseSettings(url=url),
+            "sink": SinkSettings(kind=kind, jsonl_path=jsonl, **options),
             "streams": StreamSettings(app_id=f"{hub.topic_prefix}-app"),
         }
     )
     topics = TopicNames(settings.topic_prefix)
-    ensure_topics(settings.kafka_bootstrap, [topics.cases_all, topics.events], partitions=3)
+    ensure_topics(
+        KafkaClients(settings.kafka_bootstrap), [topics.cases_all, topics.events], partitions=3
+    )
     return settings
 
 

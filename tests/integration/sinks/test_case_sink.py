@@ -4,6 +4,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,9 +13,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.sink import build_sink_loop, sink_options
 from fusionhub.settings import Settings
-from fusionhub.sinks import CaseQueries, CaseSinkRunner, migrate, open_engine
-from fusionhub.sinks.consumer import sink_group_id
+from fusionhub.sinks import CaseQueries, SinkLoop, migrate, open_engine
+from fusionhub.sinks.jsonl import read_records
 from fusionhub.sinks.schema import case_history, case_members, cases, events, metadata
 from tests.integration.sinks.kafka_io import (
     Producer,
@@ -37,7 +41,7 @@ def wait_until(
     condition: Callable[[], bool],
     timeout_s: float,
     what: str,
-    *runners: CaseSinkRunner,
+    *runners: SinkLoop,
     every_s: float = 0.05,
 ) -> None:
     deadline = time.monotonic() + timeout_s
@@ -51,7 +55,7 @@ def wait_until(
 
 
 @contextmanager
-def running(runner: CaseSinkRunner) -> Iterator[threading.Event]:
+def running(runner: SinkLoop) -> Iterator[threading.Event]:
     """The runner's loop in a thread; stopped (and its errors raised) on exit."""
     stop = threading.Event()
     errors: list[BaseException] = []
@@ -116,9 +120,9 @@ def test_the_sink_stores_the_newest_version_of_every_case_and_every_event_once(
     producer.raw_event(b"\x00garbage that is not avro")
     producer.close()
     total = len(in_order) + len(states) + len(expected_state(last)["events"]) + 1
-    group = sink_group_id(settings)
+    group = sink_options(Hub(settings)).group_id
 
-    runner = CaseSinkRunner(settings, stuck_commit_s=STUCK_COMMIT_S)
+    runner = build_sink_loop(Hub(settings), stuck_commit_s=STUCK_COMMIT_S)
     with running(runner):
         wait_until(
             lambda: runner.rows_written + runner.undecodable >= total, 45, "all records", runner
@@ -153,12 +157,72 @@ def test_the_migrations_match_the_tables_the_code_uses_on_every_database(databas
         engine.dispose()
 
 
-def outage_fixture(hub_settings: Settings, url: str) -> tuple[Settings, dict[str, int], list[Any]]:
-    """Settings and the records of an outage test: 60 cases in 2 versions and their events."""
-    settings = sink_settings(hub_settings, url, batch_size=15)
+@dataclass
+class Destination:
+    """Where an outage test's sink stores, how to take it away and bring it back, and what it
+    holds (in the shape of ``stored``)."""
+
+    settings: Settings
+    take_away: Callable[[], None]
+    bring_back: Callable[[], None]
+    holds: Callable[[], dict[str, Any]]
+
+
+@pytest.fixture(params=["sql", "jsonl"])
+def destination(
+    request: pytest.FixtureRequest, hub_settings: Settings, tmp_path: Path
+) -> Iterator[Destination]:
+    """The SQL store on PostgreSQL (stopped and started), or a JSON Lines file whose folder is
+    moved away (a plain file left in its place, so it cannot simply be made again)."""
+    if request.param == "sql":
+        url = request.getfixturevalue("fresh_postgres_url")
+        cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+        settings = sink_settings(hub_settings, url, batch_size=15)
+        yield Destination(settings, cluster.stop, cluster.start, lambda: stored(url))
+        if not cluster.running:
+            cluster.start()
+        return
+    share = tmp_path / "share"
+    share.mkdir()
+    moved = tmp_path / "moved"
+
+    def take_away() -> None:
+        share.rename(moved)
+        share.write_text("the share is not mounted")
+
+    def bring_back() -> None:
+        share.unlink()
+        moved.rename(share)
+
+    path = share / "cases.jsonl"
+    settings = sink_settings(hub_settings, "sqlite://", jsonl=path, batch_size=15)
+    yield Destination(settings, take_away, bring_back, lambda: stored_lines(path))
+
+
+def stored_lines(path: Path) -> dict[str, Any]:
+    """What a JSON Lines sink file holds, as ``stored`` tells it of a database: the newest
+    version of each case, whose reports it owns, the events, and the newest histories."""
+    newest: dict[str, dict[str, Any]] = {}
+    refs: list[str] = []
+    for item in read_records(path):
+        record = item["record"]
+        if item["kind"] == "event":
+            refs.append(record["event_ref"])
+        elif record["version"] > newest.get(record["case_id"], {"version": 0})["version"]:
+            newest[record["case_id"]] = record
+    return {
+        "versions": {case_id: r["version"] for case_id, r in newest.items()},
+        "owners": {ref: case_id for case_id, r in newest.items() for ref in r["event_refs"]},
+        "events": sorted(refs),
+        "history": sum(len(r["history"]) for r in newest.values()),
+    }
+
+
+def outage_records() -> tuple[dict[str, int], list[Any]]:
+    """The records of an outage test: 60 cases in 2 versions (and their events)."""
     last = {f"O{i:03d}": 2 for i in range(60)}
     states = [case_versions(c, TOWNSHIPS[i % 4], 2) for i, c in enumerate(last)]
-    return settings, last, [s[k] for k in range(2) for s in states]
+    return last, [s[k] for k in range(2) for s in states]
 
 
 def produce_slowly(
@@ -174,34 +238,33 @@ def produce_slowly(
     producer.close()
 
 
-def test_a_database_outage_mid_stream_loses_nothing_and_commits_nothing_unstored(
-    hub_settings: Settings, fresh_postgres_url: str, postgres_cluster: PostgresCluster
+def test_an_outage_of_the_sink_mid_stream_loses_nothing_and_commits_nothing_unstored(
+    destination: Destination,
 ) -> None:
-    settings, last, records = outage_fixture(hub_settings, fresh_postgres_url)
+    settings = destination.settings
+    last, records = outage_records()
     refs = expected_state(last)["events"]
-    group = sink_group_id(settings)
-    runner = CaseSinkRunner(settings, stuck_commit_s=STUCK_COMMIT_S)
+    group = sink_options(Hub(settings)).group_id
+    runner = build_sink_loop(Hub(settings), stuck_commit_s=STUCK_COMMIT_S)
     producing = threading.Thread(
         target=produce_slowly, args=(settings, records, refs, 30), daemon=True
     )
     with running(runner):
         producing.start()
         wait_until(lambda: runner.batches_written >= 2, 30, "the first batches", runner)
-        postgres_cluster.stop()
+        destination.take_away()
         try:
-            wait_until(
-                lambda: runner.retries >= 3, 20, "retries against the stopped database", runner
-            )
+            wait_until(lambda: runner.retries >= 3, 20, "retries against the missing store", runner)
             written, committed = runner.rows_written, committed_offsets(settings, group)
             # Nothing is committed that was not stored first (a commit may lag, never lead).
             assert sum(committed.values()) <= written
             producing.join(30)
             time.sleep(1.0)
-            # While the database is down the sink neither stores nor commits anything more.
+            # While the store is away the sink neither stores nor commits anything more.
             assert committed_offsets(settings, group) == committed
             assert runner.rows_written == written
         finally:
-            postgres_cluster.start()
+            destination.bring_back()
         total = len(records) + len(refs)
         wait_until(
             lambda: runner.rows_written >= total, 30, "the backlog after the restart", runner
@@ -214,28 +277,29 @@ def test_a_database_outage_mid_stream_loses_nothing_and_commits_nothing_unstored
             every_s=0.3,
         )
     assert not producing.is_alive()
-    assert stored(fresh_postgres_url) == expected_state(last)
+    assert destination.holds() == expected_state(last)
     assert committed_offsets(settings, group) == end_offsets(settings)
 
 
 def test_a_sink_stopped_during_an_outage_leaves_its_batch_to_the_next_one(
-    hub_settings: Settings, fresh_postgres_url: str, postgres_cluster: PostgresCluster
+    destination: Destination,
 ) -> None:
-    settings, last, records = outage_fixture(hub_settings, fresh_postgres_url)
+    settings = destination.settings
+    last, records = outage_records()
     refs = expected_state(last)["events"]
-    group = sink_group_id(settings)
-    first = CaseSinkRunner(settings, stuck_commit_s=STUCK_COMMIT_S)
+    group = sink_options(Hub(settings)).group_id
+    first = build_sink_loop(Hub(settings), stuck_commit_s=STUCK_COMMIT_S)
     with running(first):
         produce_slowly(settings, records[:40], refs[:40], 2)
         wait_until(lambda: first.rows_written >= 80, 30, "the first half", first)
-        postgres_cluster.stop()
+        destination.take_away()
         produce_slowly(settings, records[40:], refs[40:], 2)
-        wait_until(lambda: first.retries >= 2, 20, "retries against the stopped database", first)
-        # Leaving the block stops the runner while the database is still down: the batch it
-        # held was never stored, so it must not have been committed either.
+        wait_until(lambda: first.retries >= 2, 20, "retries against the missing store", first)
+        # Leaving the block stops the runner while the store is still away: the batch it held
+        # was never stored, so it must not have been committed either.
     assert sum(committed_offsets(settings, group).values()) <= first.rows_written
-    postgres_cluster.start()
-    second = CaseSinkRunner(settings, stuck_commit_s=STUCK_COMMIT_S)
+    destination.bring_back()
+    second = build_sink_loop(Hub(settings), stuck_commit_s=STUCK_COMMIT_S)
     with running(second):
         wait_until(
             lambda: committed_offsets(settings, group) == end_offsets(settings),
@@ -246,4 +310,35 @@ def test_a_sink_stopped_during_an_outage_leaves_its_batch_to_the_next_one(
             every_s=0.3,
         )
     assert second.rows_written > 0
-    assert stored(fresh_postgres_url) == expected_state(last)
+    assert destination.holds() == expected_state(last)
+
+
+def test_two_sinks_with_their_own_groups_each_store_every_case(
+    hub_settings: Settings, tmp_path: Path
+) -> None:
+    sql = sink_settings(hub_settings, f"sqlite:///{tmp_path / 'cases.db'}")
+    path = tmp_path / "cases.jsonl"
+    lines = sink_settings(hub_settings, "sqlite://", jsonl=path)
+    lines = lines.model_copy(
+        update={"sink": lines.sink.model_copy(update={"group_id": "department-file"})}
+    )
+    last = {f"D{i:02d}": 2 for i in range(10)}
+    states = [case_versions(c, TOWNSHIPS[0], 2) for c in last]
+    producer = Producer(sql)
+    producer.cases(encoded_cases([s[k] for k in range(2) for s in states]))
+    producer.events(encoded_events(expected_state(last)["events"]))
+    producer.close()
+    loops = [build_sink_loop(Hub(s), stuck_commit_s=STUCK_COMMIT_S) for s in (sql, lines)]
+    groups = [sink_options(Hub(s)).group_id for s in (sql, lines)]
+    assert groups == [f"{hub_settings.topic_prefix}-app-sink", "department-file"]
+    with running(loops[0]), running(loops[1]):
+        for group in groups:
+            wait_until(
+                lambda g=group: committed_offsets(sql, g) == end_offsets(sql),  # type: ignore[misc]
+                30,
+                f"group {group}",
+                *loops,
+                every_s=0.3,
+            )
+    assert stored(f"sqlite:///{tmp_path / 'cases.db'}") == expected_state(last)
+    assert stored_lines(path) == expected_state(last)

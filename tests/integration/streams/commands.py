@@ -18,8 +18,12 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from prometheus_client import CollectorRegistry
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.casebook import CaseAction
-from fusionhub.core.events import Source
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.actions import action_to_record
@@ -29,10 +33,8 @@ from fusionhub.serialization.records import (
     DEAD_LETTER_SUBJECT,
 )
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
-from fusionhub.streams.topics import TopicNames
+from fusionhub.sources.grid import GRID
 from fusionhub.streams.worker import worker_topics
-from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
 
 CODEC = AvroCodec(EmbeddedSchemaRegistry())
 Record = dict[str, Any]
@@ -48,17 +50,19 @@ def grid_report(example: Path, **changes: Any) -> bytes:
 def ingest_grid_reports(settings: Settings, *payloads: bytes) -> list[str]:
     """Send grid report payloads through the real ingest pipeline, in order; returns the
     accepted event refs. Fails the caller (AssertionError) when one is not accepted."""
-    prepare_ingest_topics(settings)
+    prepare_ingest_topics(Hub(settings))
     ensure_topics(
-        settings.kafka_bootstrap, worker_topics(settings), settings.streams.topic_partitions
+        KafkaClients(settings.kafka_bootstrap),
+        worker_topics(TopicNames(settings.topic_prefix)),
+        settings.streams.topic_partitions,
     )
     metrics = IngestMetrics(CollectorRegistry())
-    pipeline = build_ingest_pipeline(settings, metrics)
-    publisher = build_publisher(settings, metrics)
+    pipeline = build_ingest_pipeline(Hub(settings), metrics)
+    publisher = build_publisher(Hub(settings), metrics)
     refs: list[str] = []
     try:
         for payload in payloads:
-            batch = pipeline.prepare(Source.GRID, payload)
+            batch = pipeline.prepare(GRID, payload)
             assert batch.report.count("accepted") == 1, batch.report
             publisher.send_and_wait(batch.records)
             refs.extend(batch.new_refs)

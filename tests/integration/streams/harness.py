@@ -12,17 +12,19 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from prometheus_client import CollectorRegistry
 
-from fusionhub.core.events import Source
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_ingest_pipeline, build_publisher, prepare_ingest_topics
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
+from fusionhub.connectors.registry import load_sources
 from fusionhub.ingest.chunked import InProcessIngest
 from fusionhub.ingest.files import ingest_files, input_files
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.records import CASE_SUBJECT
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
-from fusionhub.streams.topics import TopicNames
 from fusionhub.streams.worker import worker_topics
-from fusionhub.wiring import build_ingest_pipeline, build_publisher, prepare_ingest_topics
 from tests.conftest import settings_env
 from tests.support import free_port
 
@@ -62,15 +64,17 @@ def stop_worker(proc: subprocess.Popen[bytes], timeout: float = 60) -> int:
 
 def ingest_folder(settings: Settings, folder: Path) -> int:
     """Every source file of a replay folder through the real ingest pipeline; returns accepted."""
-    prepare_ingest_topics(settings)
+    prepare_ingest_topics(Hub(settings))
     ensure_topics(
-        settings.kafka_bootstrap, worker_topics(settings), settings.streams.topic_partitions
+        KafkaClients(settings.kafka_bootstrap),
+        worker_topics(TopicNames(settings.topic_prefix)),
+        settings.streams.topic_partitions,
     )
     metrics = IngestMetrics(CollectorRegistry())
-    pipeline = build_ingest_pipeline(settings, metrics)
+    pipeline = build_ingest_pipeline(Hub(settings), metrics)
     accepted = 0
-    with InProcessIngest(pipeline, build_publisher(settings, metrics)) as ingest:
-        for source in Source:
+    with InProcessIngest(pipeline, build_publisher(Hub(settings), metrics)) as ingest:
+        for source in load_sources().sources:
             try:
                 files = input_files(source, folder)
             except FileNotFoundError:
@@ -84,7 +88,9 @@ def copy_log(settings: Settings, source_prefix: str, target_prefix: str) -> None
     src, dst = TopicNames(source_prefix).events, TopicNames(target_prefix).events
     target = settings.model_copy(update={"topic_prefix": target_prefix})
     ensure_topics(
-        settings.kafka_bootstrap, worker_topics(target), settings.streams.topic_partitions
+        KafkaClients(settings.kafka_bootstrap),
+        worker_topics(TopicNames(target.topic_prefix)),
+        settings.streams.topic_partitions,
     )
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
     producer = KafkaProducer(

@@ -17,15 +17,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from fusionhub import bootstrap
 from fusionhub.api import ApiClient, ApiService, CaseReader
 from fusionhub.api.client import ApiError
 from fusionhub.api.openapi import openapi_document
-from fusionhub.api.wiring import division_names
+from fusionhub.bootstrap.api import division_names
+from fusionhub.bootstrap.sink import build_sink_loop
 from fusionhub.cli.cases import cases as cases_group
 from fusionhub.cli.corrections import EXPORT_KEYS, export_line
 from fusionhub.core.correction_labels import labels_from_corrections
 from fusionhub.core.corrections import split_case_id
-from fusionhub.sinks import CaseSinkRunner, open_engine
+from fusionhub.sinks import SinkLoop, open_engine
 from tests.integration.api.test_openapi_conformance import check
 from tests.integration.sinks.kafka_io import sink_settings
 from tests.integration.streams import test_lifecycle_commands as lifecycle
@@ -45,7 +47,7 @@ hub = lifecycle.hub  # the fixture: a worker on this test's topics
 
 
 @contextmanager
-def sink_running(runner: CaseSinkRunner) -> Iterator[None]:
+def sink_running(runner: SinkLoop) -> Iterator[None]:
     stop, errors = threading.Event(), []
 
     def loop() -> None:
@@ -151,7 +153,7 @@ def test_merge_and_split_reach_the_case_topics_the_store_and_the_read_api(
     settings = sink_settings(hub.settings, fresh_postgres_url)
     token = secrets.token_urlsafe(16)
     out = tmp_path / "corrections.jsonl"
-    with sink_running(CaseSinkRunner(settings, stuck_commit_s=2.0)):
+    with sink_running(build_sink_loop(bootstrap.Hub(settings), stuck_commit_s=2.0)):
         reader = CaseReader(open_engine(fresh_postgres_url), division_names())
         with serve_in_thread(ApiService(reader, token, 50).app()) as url:
             client = ApiClient(url, token)

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
-from fusionhub.streams.topics import TopicNames
 from fusionhub.streams.worker import worker_topics
 from tests.conftest import EXAMPLES
 from tests.integration.streams.commands import (
@@ -78,7 +79,9 @@ class Hub:
 def hub(hub_settings: Settings, tmp_path: Path) -> Iterator[Hub]:
     settings = hub_settings
     ensure_topics(
-        settings.kafka_bootstrap, worker_topics(settings), settings.streams.topic_partitions
+        KafkaClients(settings.kafka_bootstrap),
+        worker_topics(TopicNames(settings.topic_prefix)),
+        settings.streams.topic_partitions,
     )
     log = tmp_path / "worker.log"
     worker = start_worker(settings, f"{settings.topic_prefix}-app", log)

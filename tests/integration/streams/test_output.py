@@ -9,8 +9,9 @@ import pytest
 from aiokafka.partitioner import DefaultPartitioner
 from kafka import KafkaConsumer, TopicPartition
 
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.output import OutputProducer
 
 pytestmark = pytest.mark.integration
@@ -34,11 +35,12 @@ def test_keyed_records_land_in_their_default_partition_and_tombstones_in_the_one
     hub_settings: Settings,
 ) -> None:
     topic = f"{hub_settings.topic_prefix}.out"
-    ensure_topics(hub_settings.kafka_bootstrap, [topic], 4)
+    clients = KafkaClients(hub_settings.kafka_bootstrap)
+    ensure_topics(clients, [topic], 4)
     keys = [f"C{n:016x}".encode() for n in range(300)]
 
     async def send() -> None:
-        output = OutputProducer(hub_settings.kafka_bootstrap, "test-output")
+        output = OutputProducer(clients, "test-output")
         # Twice the same keys: the second round's partitions come from the remembered ones.
         await output.send_all([(topic, key, b"v" * 3000) for key in keys])
         await output.send_all([(topic, key, b"w") for key in keys])

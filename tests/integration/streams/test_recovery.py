@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.streams.topics import TopicNames
 from tests.integration.streams.harness import (
     case_states,
     copy_log,

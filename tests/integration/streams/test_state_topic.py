@@ -8,11 +8,12 @@ import asyncio
 
 import pytest
 
+from fusionhub.bus.admin import ensure_topics
+from fusionhub.bus.clients import KafkaClients
 from fusionhub.core.casebook import CaseBook
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.records import CASE_SUBJECT, case_to_record
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import ensure_topics
 from fusionhub.streams.logreader import LogReader
 from fusionhub.streams.output import OutputProducer
 from fusionhub.streams.restore import decode_entries, read_recent
@@ -25,12 +26,14 @@ CODEC = AvroCodec(EmbeddedSchemaRegistry())
 SCRIPT = [("report", 60, n, n * 7, n * 3) for n in range(120)]
 
 
-async def scenario(topic: str, bootstrap: str) -> tuple[list[int], int, tuple[int, int], set[str]]:
+async def scenario(
+    topic: str, clients: KafkaClients
+) -> tuple[list[int], int, tuple[int, int], set[str]]:
     """Five snapshots as the log advances, then a sixth whose head never arrives; returns the
     offsets snapshotted, the one restored, the records read of those on the partition, and the
     cases the restored snapshot and the state at its offset do not share."""
     book, store = CaseBook(SHORT_POLICY), PartitionState(0)
-    output = OutputProducer(bootstrap, "test-state")
+    output = OutputProducer(clients, "test-state")
     offsets: list[int] = []
     held: set[str] = set()
     for n, value in enumerate(concrete_log(SCRIPT), start=1):
@@ -51,7 +54,7 @@ async def scenario(topic: str, bootstrap: str) -> tuple[list[int], int, tuple[in
             offsets.append(n)
             held = set(book.state.cases)
     await output.stop()
-    reader = LogReader(bootstrap)
+    reader = LogReader(clients)
     first, end = await reader.bounds(topic, 0)
     records, _ = await read_recent(reader, CODEC, topic, 0)
     newest = records.complete(CODEC)[0]
@@ -69,10 +72,10 @@ def test_a_restore_takes_the_newest_complete_snapshot_and_never_a_torn_one(
     hub_settings: Settings,
 ) -> None:
     topic = f"{hub_settings.topic_prefix}.state.test"
-    ensure_topics(hub_settings.kafka_bootstrap, [topic], 1, {topic: {"cleanup.policy": "compact"}})
-    offsets, restored, (read, stored), differ = asyncio.run(
-        scenario(topic, hub_settings.kafka_bootstrap)
-    )
+    clients = KafkaClients(hub_settings.kafka_bootstrap)
+    # A state topic of the table: created compacted.
+    ensure_topics(clients, [topic], 1)
+    offsets, restored, (read, stored), differ = asyncio.run(scenario(topic, clients))
     assert offsets == [20, 40, 60, 80, 100]
     assert restored == 100
     assert differ == set()

@@ -7,19 +7,31 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from kafka.admin import NewTopic
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bus.admin import alter_topic_configs, describe_topics
+from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topic_check import apply_topics, check_topics
+from fusionhub.bus.topics import TopicNames
 from fusionhub.cli.topics import topics
 from fusionhub.settings import Settings
-from fusionhub.streams.admin import alter_topic_configs, describe_topics, ensure_topics
-from fusionhub.streams.topic_check import apply_topics, check_topics
-from fusionhub.streams.topics import TopicNames
 
 pytestmark = pytest.mark.integration
 
 
 def problems(settings: Settings) -> dict[str, tuple[str, ...]]:
-    _, findings = check_topics(settings)
+    _, findings = check_topics(Hub(settings).topic_plan)
     return {f.topic: f.problems for f in findings}
+
+
+def make_bare(settings: Settings, names: list[str], partitions: int) -> None:
+    """Create topics as an older hub did: partitions only, every config the broker's default."""
+    admin = KafkaClients(settings.kafka_bootstrap).admin()
+    try:
+        admin.create_topics([NewTopic(n, partitions, 1) for n in names])
+    finally:
+        admin.close()
 
 
 def settled(settings: Settings, topic: str, key: str, value: str) -> bool:
@@ -27,7 +39,7 @@ def settled(settings: Settings, topic: str, key: str, value: str) -> bool:
     changed config a moment after it answers)."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        if describe_topics(settings.kafka_bootstrap, topic)[topic][1][key] == value:
+        if describe_topics(KafkaClients(settings.kafka_bootstrap), topic)[topic][1][key] == value:
             return True
         time.sleep(0.25)
     return False
@@ -38,18 +50,18 @@ def test_topics_made_with_broker_defaults_are_reported_and_apply_fixes_them(
 ) -> None:
     t = TopicNames(hub_settings.topic_prefix)
     township = t.cases_township("330681109")
-    # As an older hub made them: partitions only, every config the broker's default.
-    ensure_topics(hub_settings.kafka_bootstrap, [t.events, t.cases_all, township], 4)
+    make_bare(hub_settings, [t.events, t.cases_all, township], 4)
     found = problems(hub_settings)
     assert found[t.events] == ("retention.ms=604800000, needs at least 1209600000",)
     assert found[t.cases_all] == ("cleanup.policy=delete, needs compact",)
     assert found[township] == ("cleanup.policy=delete, needs compact",)
     assert found[t.state(hub_settings.streams.app_id)] == ("missing",)
 
-    assert apply_topics(hub_settings) == []
+    assert apply_topics(Hub(hub_settings).topic_plan) == []
     assert problems(hub_settings) == {}
     # Keeping the log longer than needed, or forever, is fine.
-    alter_topic_configs(hub_settings.kafka_bootstrap, {t.events: {"retention.ms": "-1"}})
+    clients = KafkaClients(hub_settings.kafka_bootstrap)
+    alter_topic_configs(clients, {t.events: {"retention.ms": "-1"}})
     assert settled(hub_settings, t.events, "retention.ms", "-1")
     assert problems(hub_settings) == {}
 
@@ -58,7 +70,7 @@ def test_the_check_command_exits_1_naming_each_problem_and_0_when_all_is_well(
     hub_settings: Settings,
 ) -> None:
     t = TopicNames(hub_settings.topic_prefix)
-    ensure_topics(hub_settings.kafka_bootstrap, [t.commands], 2)
+    make_bare(hub_settings, [t.commands], 2)
     runner = CliRunner()
     bad = runner.invoke(topics, ["check"], obj=hub_settings)
     assert bad.exit_code == 1

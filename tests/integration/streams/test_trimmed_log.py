@@ -12,12 +12,12 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.casebook import CaseAction
 from fusionhub.serialization.actions import action_to_record
 from fusionhub.serialization.records import COMMAND_SUBJECT, EVENT_SUBJECT
 from fusionhub.settings import Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.streams.topics import TopicNames
 from tests.integration.streams.harness import (
     CODEC,
     case_states,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fusionhub.core.events import Source
+from fusionhub.sources.video import VIDEO
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "examples"
 VIDEO_EXAMPLE = EXAMPLES / "video" / "alarm-33068110001320000012-17430.xml"
@@ -17,7 +18,7 @@ DROP = object()
 
 
 def example_bytes(source: Source) -> bytes:
-    if source is Source.VIDEO:
+    if source is VIDEO:
         return VIDEO_EXAMPLE.read_bytes()
     return (EXAMPLES / f"{source.value}.json").read_bytes()
 

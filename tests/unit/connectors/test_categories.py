@@ -9,6 +9,10 @@ import pytest
 
 from fusionhub.connectors.categories import CategoryTable, load_category_table
 from fusionhub.core.events import Platform
+from fusionhub.sources.grid import grid_category
+from fusionhub.sources.hotline import hotline_category
+from fusionhub.sources.petition import petition_category
+from fusionhub.sources.video import video_category
 
 pytestmark = pytest.mark.unit
 
@@ -35,7 +39,9 @@ def test_an_unknown_code_in_the_rules_fails_at_load_time_naming_its_place() -> N
 def test_an_edited_table_changes_the_answer_without_code(tmp_path: Path) -> None:
     rules = tmp_path / "categories.toml"
     rules.write_text('[grid.pairs."问题隐患"]\n"占道经营" = "sanitation"\n', "utf-8")
-    assert load_category_table(rules).grid("问题隐患", "占道经营", "").code == "sanitation"
+    assert (
+        grid_category(load_category_table(rules), "问题隐患", "占道经营", "").code == "sanitation"
+    )
 
 
 @pytest.mark.parametrize(
@@ -53,7 +59,7 @@ def test_an_edited_table_changes_the_answer_without_code(tmp_path: Path) -> None
 def test_grid_types_map_to_unified_categories(
     table: CategoryTable, type_1: str, type_2: str, code: str, platform: Platform
 ) -> None:
-    match = table.grid(type_1, type_2, "")
+    match = grid_category(table, type_1, type_2, "")
     assert (match.code, match.platform) == (code, platform)
 
 
@@ -71,13 +77,13 @@ def test_grid_types_map_to_unified_categories(
 def test_coarse_grid_sub_classes_are_refined_by_the_description(
     table: CategoryTable, type_2: str, description: str, code: str
 ) -> None:
-    assert table.grid("问题隐患", type_2, description).code == code
+    assert grid_category(table, "问题隐患", type_2, description).code == code
 
 
 def test_grid_falls_back_to_keywords_then_to_the_type_1_default(table: CategoryTable) -> None:
-    assert table.grid("矛盾纠纷", "其他类", "两户因宅基地界址争执").code == "dispute.land"
-    assert table.grid("问题隐患", "其他类", "现场查看").code == "safety_hazard"
-    assert table.grid("矛盾纠纷", "其他类", "现场查看").code == "other"
+    assert grid_category(table, "矛盾纠纷", "其他类", "两户因宅基地界址争执").code == "dispute.land"
+    assert grid_category(table, "问题隐患", "其他类", "现场查看").code == "safety_hazard"
+    assert grid_category(table, "矛盾纠纷", "其他类", "现场查看").code == "other"
 
 
 @pytest.mark.parametrize(
@@ -99,15 +105,15 @@ def test_grid_falls_back_to_keywords_then_to_the_type_1_default(table: CategoryT
 def test_hotline_paths_match_the_most_specific_segment_first(
     table: CategoryTable, path: str, code: str
 ) -> None:
-    assert table.hotline(path, "投诉", "").code == code
+    assert hotline_category(table, path, "投诉", "").code == code
 
 
 def test_hotline_without_a_useful_path_uses_content_then_appeal_type(
     table: CategoryTable,
 ) -> None:
-    assert table.hotline(None, "投诉", "楼下烧烤店油烟很大").code == "pollution"
-    assert table.hotline("其他/其他", "咨询", "请问怎么办理").code == "consultation"
-    assert table.hotline("", "投诉", "说不清楚").code == "other"
+    assert hotline_category(table, None, "投诉", "楼下烧烤店油烟很大").code == "pollution"
+    assert hotline_category(table, "其他/其他", "咨询", "请问怎么办理").code == "consultation"
+    assert hotline_category(table, "", "投诉", "说不清楚").code == "other"
 
 
 @pytest.mark.parametrize(
@@ -130,7 +136,7 @@ def test_hotline_without_a_useful_path_uses_content_then_appeal_type(
 def test_petition_problem_categories_are_refined_by_their_text(
     table: CategoryTable, problem_category: str | None, text: str, code: str
 ) -> None:
-    assert table.petition(problem_category, text).code == code
+    assert petition_category(table, problem_category, text).code == code
 
 
 @pytest.mark.parametrize(
@@ -149,7 +155,7 @@ def test_petition_problem_categories_are_refined_by_their_text(
 def test_video_descriptions_and_alarm_types_map_to_categories(
     table: CategoryTable, description: str | None, alarm_type: str | None, code: str
 ) -> None:
-    assert table.video(description, alarm_type).code == code
+    assert video_category(table, description, alarm_type).code == code
 
 
 def test_platform_comes_from_the_unified_table(table: CategoryTable) -> None:

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from fusionhub.connectors.base import BaseConnector, ConversionBatch
 from fusionhub.connectors.errors import Reason
+from fusionhub.connectors.registry import load_sources
 from fusionhub.core.events import Source
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
+from fusionhub.sources.pingan import PHOTO_FIELDS
+from fusionhub.sources.video import VIDEO
 
 from .builders import RECEIVED_AT, example_bytes, example_doc, video_xml
 
@@ -37,15 +43,25 @@ json_values = st.recursive(
 
 
 def assert_sound(batch: ConversionBatch, payload: bytes) -> None:
-    """Every item gave a result, and each rejection explains itself and keeps its bytes."""
+    """Every item gave a result, and each rejection explains itself and keeps its bytes (a
+    平安浙江 report keeps them without what its photos held besides their metadata)."""
     assert batch.results, "every payload gives at least one result"
     for result in batch.rejections:
         assert result.reason != Reason.UNEXPECTED_ERROR, result.errors
         assert result.errors
-        assert result.original in payload
+        assert result.original in payload or _photo_content_cut(result.original, payload)
 
 
-@pytest.mark.parametrize("source", list(Source))
+def _photo_content_cut(original: bytes, payload: bytes) -> bool:
+    doc = json.loads(payload)
+    for photo in doc.get("photos", []):
+        if isinstance(photo, dict):
+            for key in set(photo) - PHOTO_FIELDS:
+                del photo[key]
+    return bool(json.loads(original) == doc)
+
+
+@pytest.mark.parametrize("source", load_sources().sources)
 @FUZZ_FIXTURE
 @given(payload=st.binary(max_size=600))
 def test_arbitrary_bytes_never_raise(
@@ -56,7 +72,7 @@ def test_arbitrary_bytes_never_raise(
     assert all(r.reason != Reason.UNEXPECTED_ERROR for r in batch.rejections)
 
 
-@pytest.mark.parametrize("source", list(Source))
+@pytest.mark.parametrize("source", load_sources().sources)
 @FUZZ_FIXTURE
 @given(cut=st.integers(0, 2000), junk=st.binary(max_size=8))
 def test_damaged_examples_never_raise(
@@ -68,7 +84,7 @@ def test_damaged_examples_never_raise(
     assert_sound(connectors[source].convert(payload, RECEIVED_AT), payload)
 
 
-@pytest.mark.parametrize("source", [Source.GRID, Source.HOTLINE, Source.PETITION])
+@pytest.mark.parametrize("source", [GRID, HOTLINE, PETITION])
 @FUZZ_FIXTURE
 @given(data=st.data())
 def test_any_json_value_in_any_field_never_raises(
@@ -109,4 +125,4 @@ def test_any_text_in_any_video_element_never_raises(
         payload = video_xml(encoding, **{element: value})
     except UnicodeEncodeError:
         return  # a character GB18030 lacks cannot be in a GB document in the first place
-    assert_sound(connectors[Source.VIDEO].convert(payload, RECEIVED_AT), payload)
+    assert_sound(connectors[VIDEO].convert(payload, RECEIVED_AT), payload)

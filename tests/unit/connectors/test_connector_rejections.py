@@ -9,14 +9,19 @@ import pytest
 
 from fusionhub.connectors.base import BaseConnector
 from fusionhub.connectors.errors import Rejection
+from fusionhub.connectors.registry import load_sources
 from fusionhub.core.events import Source
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
+from fusionhub.sources.video import VIDEO
 
 from .builders import DROP, RECEIVED_AT, changed, example_bytes, video_xml
 
 pytestmark = pytest.mark.unit
 
 Connectors = dict[Source, BaseConnector]
-G, H, P, V = Source.GRID, Source.HOTLINE, Source.PETITION, Source.VIDEO
+G, H, P, V = GRID, HOTLINE, PETITION, VIDEO
 GRID_ID = "WG-330681109-20261125-00017"
 HOTLINE_ID = "12345-330681-20261125-000123"
 PETITION_ID = "XF330681-2026-004512"
@@ -518,7 +523,7 @@ def test_conditional_error_message_names_the_condition(connectors: Connectors) -
 
 def test_payload_over_the_limit_is_too_large(make_connectors: Callable[..., Connectors]) -> None:
     small = make_connectors(max_payload_bytes=512)
-    for source in Source:
+    for source in load_sources().sources:
         [rejection] = small[source].convert(example_bytes(source) + b" " * 600, RECEIVED_AT).results
         assert isinstance(rejection, Rejection)
         assert rejection.reason == "too_large"

@@ -44,6 +44,7 @@ def test_iso_times_are_read_as_china_standard_time_unless_an_offset_says_otherwi
         ("2101-01-01T00:00:00", Reason.IMPOSSIBLE_DATE),
         ("25/11/2026 09:12", Reason.BAD_FORMAT),
         ("2026-11-25T09:12:33 CST", Reason.BAD_FORMAT),
+        ("2026-11-25T01:12:33z", Reason.BAD_FORMAT),
         ("", Reason.BAD_FORMAT),
         (1764033153, Reason.WRONG_TYPE),
     ],

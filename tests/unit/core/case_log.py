@@ -78,7 +78,7 @@ def _report(source_id: str, clock: datetime, choices: list[int], earlier: list[E
     when = clock - timedelta(hours=3) if c % 7 == 0 else clock
     refs = (earlier[c % len(earlier)].source_id,) if earlier and c % 5 == 0 else ()
     return make_event(
-        (Source.GRID, Source.HOTLINE, Source.PETITION)[a % 3],
+        (Source.of("grid"), Source.of("hotline"), Source.of("petition"))[a % 3],
         source_id,
         when,
         _CATEGORIES[a % len(_CATEGORIES)],

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from fusionhub.core.casebook import CaseAction, CaseBook
-from fusionhub.core.events import Source
 from fusionhub.policies import load_policy
+from fusionhub.sources.grid import GRID
 
 from .corr_factory import at, make_event
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.unit
 def book_with_one_case() -> tuple[CaseBook, str]:
     book = CaseBook(load_policy())
     outcome = book.on_event(
-        make_event(Source.GRID, "WG-1", at(25, 9), "dispute.neighbour", "两户因排水沟发生争执")
+        make_event(GRID, "WG-1", at(25, 9), "dispute.neighbour", "两户因排水沟发生争执")
     )
     [change] = outcome.changes
     return book, change.case.case_id
@@ -65,3 +65,23 @@ def test_an_action_missing_what_it_needs_is_refused_with_a_reason(name: str, rea
 def test_an_action_for_an_unknown_case_is_refused() -> None:
     book, _ = book_with_one_case()
     assert book.on_action(action("Cnope", "accept")).refused == "unknown case Cnope"
+
+
+def test_the_actions_offered_for_a_status_are_the_ones_the_book_applies_in_it() -> None:
+    """For each status, every action ``actions_for`` offers is applied (given what it needs)
+    to a case in that status, except the checks beyond status it documents."""
+    from fusionhub.core.casebook import actions_for
+    from fusionhub.core.cases import CaseStatus
+
+    offered = {status: actions_for(status) for status in CaseStatus}
+    assert offered[CaseStatus.NEW] == ("accept", "dispatch", "escalate", "merge", "split")
+    assert offered[CaseStatus.RESOLVED] == ("close", "reopen")
+    assert offered[CaseStatus.MERGED] == ()
+    book, case_id = book_with_one_case()
+    fields = {"dispatch": {"department": "镇综治中心"}, "close": {"evaluation": "满意"}}
+    path = ["accept", "dispatch", "progress", "resolve", "close", "reopen"]
+    for number, name in enumerate(path):
+        status = book.state.cases[case_id].status
+        assert name in offered[status]
+        outcome = book.on_action(action(case_id, name, f"p{number}", **fields.get(name, {})))
+        assert outcome.refused is None

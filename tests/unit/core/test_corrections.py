@@ -12,19 +12,22 @@ from fusionhub.core.casebook import CaseAction, CaseBook
 from fusionhub.core.cases import CaseStatus, case_id_for, case_to_dict
 from fusionhub.core.correction_labels import labels_from_corrections
 from fusionhub.core.corrections import split_case_id
-from fusionhub.core.events import Event, Source
+from fusionhub.core.events import Event
 from fusionhub.policies import load_policy
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
 
 from .corr_factory import at, make_event
 
 pytestmark = pytest.mark.unit
 
-DRAIN = make_event(Source.GRID, "WG-1", at(25, 9), "dispute.neighbour", "两户因排水沟发生争执")
+DRAIN = make_event(GRID, "WG-1", at(25, 9), "dispute.neighbour", "两户因排水沟发生争执")
 DRAIN_CALL = make_event(
-    Source.HOTLINE, "12345-1", at(25, 9, 20), "dispute.neighbour", "两户因排水沟发生争执"
+    HOTLINE, "12345-1", at(25, 9, 20), "dispute.neighbour", "两户因排水沟发生争执"
 )
 STALL = make_event(
-    Source.GRID,
+    GRID,
     "WG-2",
     at(25, 9, 30),
     "street_vending",
@@ -33,7 +36,7 @@ STALL = make_event(
     village="330681110200",
 )
 ELSEWHERE = make_event(
-    Source.GRID,
+    GRID,
     "WG-3",
     at(25, 9, 40),
     "street_vending",
@@ -91,7 +94,7 @@ def test_a_later_report_like_either_merged_case_joins_the_surviving_case() -> No
     book, [drain, stall] = book_of(DRAIN, STALL)
     book.on_action(correction(stall, "merge", into_case_id=drain))
     later = make_event(
-        Source.HOTLINE,
+        HOTLINE,
         "12345-9",
         at(25, 10, 0),
         "street_vending",
@@ -270,7 +273,7 @@ def test_a_later_report_quoting_a_report_split_out_joins_the_new_case() -> None:
     book, [drain] = book_of(DRAIN, DRAIN_CALL)
     book.on_action(correction(drain, "split", event_refs=("hotline:12345-1",)))
     follow_up = make_event(
-        Source.PETITION,
+        PETITION,
         "XF-1",
         at(25, 12),
         "dispute.neighbour",

@@ -6,7 +6,11 @@ import pytest
 
 from fusionhub.core.case_events import CaseOpened, EventAttached
 from fusionhub.core.correlation import correlate
-from fusionhub.core.events import Event, Source
+from fusionhub.core.events import Event
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
+from fusionhub.sources.video import VIDEO
 from tests.unit.core.corr_factory import POLICY, at, make_event, moved
 
 pytestmark = pytest.mark.unit
@@ -20,7 +24,7 @@ ORDER_NO = "12345-330681-20261125-000123"
 def fixture_examples() -> list[Event]:
     """tests/fixtures/examples as the connectors would normalise them."""
     grid = make_event(
-        Source.GRID,
+        GRID,
         "WG-330681109-20261125-00017",
         at(25, 8, 40),
         "dispute.neighbour",
@@ -31,7 +35,7 @@ def fixture_examples() -> list[Event]:
         tokens=(HE_PHONE, HE_ID, LUO_PHONE),
     )
     hotline = make_event(
-        Source.HOTLINE,
+        HOTLINE,
         ORDER_NO,
         at(25, 10, 2, 11),
         "dispute.land",
@@ -41,7 +45,7 @@ def fixture_examples() -> list[Event]:
         tokens=(HE_PHONE,),
     )
     petition = make_event(
-        Source.PETITION,
+        PETITION,
         "XF330681-2026-004512",
         at(2, 20, 45, month=12),
         "dispute.land",
@@ -53,7 +57,7 @@ def fixture_examples() -> list[Event]:
         refs=(ORDER_NO,),
     )
     video = make_event(
-        Source.VIDEO,
+        VIDEO,
         "33068110001320000012-17430",
         at(25, 21, 14, 5),
         "crowding",
@@ -78,10 +82,12 @@ def test_grid_hotline_and_petition_about_one_dispute_make_one_case() -> None:
     assert len(cases) == 2
 
 
-def test_petition_joins_by_the_quoted_order_number_even_without_refs_field() -> None:
+def test_petition_joins_by_the_order_number_it_quotes_with_nothing_else_in_common() -> None:
+    # The connector puts an order number quoted only in the text among the refs
+    # (tests/unit/connectors/test_connector_examples.py); the engine joins on refs.
     grid, hotline, petition, _ = fixture_examples()
-    quoted_in_text_only = make_event(
-        Source.PETITION,
+    quoting = make_event(
+        PETITION,
         petition.source_id,
         petition.occurred_at,
         "other",
@@ -89,8 +95,9 @@ def test_petition_joins_by_the_quoted_order_number_even_without_refs_field() -> 
         village=None,
         township=None,
         tokens=(),
+        refs=(ORDER_NO,),
     )
-    state, outputs = correlate([grid, hotline, quoted_in_text_only], POLICY)
+    state, outputs = correlate([grid, hotline, quoting], POLICY)
     assert len(state.cases) == 1
     attached = [o for o in outputs if isinstance(o, EventAttached)]
     assert attached[-1].event_ref == petition.event_ref
@@ -109,7 +116,7 @@ def test_hotline_joins_the_grid_report_for_shared_person_and_village() -> None:
 def test_two_disputes_in_one_village_on_one_day_between_other_families_stay_apart() -> None:
     here = (120.41403, 29.62452)
     drain_a = make_event(
-        Source.GRID,
+        GRID,
         "WG-330681109-20261125-00021",
         at(25, 9),
         "dispute.neighbour",
@@ -119,7 +126,7 @@ def test_two_disputes_in_one_village_on_one_day_between_other_families_stay_apar
         tokens=("tok-a1", "tok-a2"),
     )
     chickens_b = make_event(
-        Source.GRID,
+        GRID,
         "WG-330681109-20261125-00022",
         at(25, 15),
         "dispute.neighbour",
@@ -129,7 +136,7 @@ def test_two_disputes_in_one_village_on_one_day_between_other_families_stay_apar
         tokens=("tok-b1", "tok-b2"),
     )
     call_b = make_event(
-        Source.HOTLINE,
+        HOTLINE,
         "12345-330681-20261125-000300",
         at(25, 16),
         "dispute.neighbour",
@@ -138,7 +145,7 @@ def test_two_disputes_in_one_village_on_one_day_between_other_families_stay_apar
         tokens=("tok-b1",),
     )
     call_unnamed = make_event(
-        Source.HOTLINE,
+        HOTLINE,
         "12345-330681-20261125-000301",
         at(25, 17),
         "dispute.neighbour",
@@ -154,7 +161,7 @@ def test_two_disputes_in_one_village_on_one_day_between_other_families_stay_apar
 
 def test_different_door_numbers_keep_party_less_reports_apart() -> None:
     first = make_event(
-        Source.GRID,
+        GRID,
         "WG-330681109-20261125-00031",
         at(25, 9),
         "dispute.neighbour",
@@ -162,7 +169,7 @@ def test_different_door_numbers_keep_party_less_reports_apart() -> None:
         address="诸暨市枫桥镇枫源村下宅18号",
     )
     second = make_event(
-        Source.GRID,
+        GRID,
         "WG-330681109-20261125-00032",
         at(25, 11),
         "dispute.neighbour",
@@ -177,7 +184,7 @@ def fire_reports() -> list[Event]:
     t0 = at(25, 14)
     return [
         make_event(
-            Source.VIDEO,
+            VIDEO,
             "33068110001320000101-17001",
             t0,
             "fire",
@@ -186,7 +193,7 @@ def fire_reports() -> list[Event]:
             severity=2,
         ),
         make_event(
-            Source.HOTLINE,
+            HOTLINE,
             "12345-330681-20261125-000401",
             at(25, 14, 3),
             "fire",
@@ -196,7 +203,7 @@ def fire_reports() -> list[Event]:
             severity=1,
         ),
         make_event(
-            Source.HOTLINE,
+            HOTLINE,
             "12345-330681-20261125-000402",
             at(25, 14, 6),
             "fire",
@@ -206,7 +213,7 @@ def fire_reports() -> list[Event]:
             severity=1,
         ),
         make_event(
-            Source.HOTLINE,
+            HOTLINE,
             "12345-330681-20261125-000403",
             at(25, 14, 11),
             "fire",
@@ -216,7 +223,7 @@ def fire_reports() -> list[Event]:
             severity=2,
         ),
         make_event(
-            Source.GRID,
+            GRID,
             "WG-330681109-20261125-00041",
             at(25, 14, 19),
             "fire",
@@ -240,7 +247,7 @@ def test_fire_reported_by_video_three_calls_and_grid_is_one_case_of_priority_1()
 
 def test_fire_an_hour_later_in_another_village_is_a_new_case() -> None:
     later = make_event(
-        Source.HOTLINE,
+        HOTLINE,
         "12345-330681-20261125-000499",
         at(25, 17),
         "fire",

@@ -8,7 +8,6 @@ import pytest
 
 from fusionhub.core.case_events import CaseOpened
 from fusionhub.core.correlation import correlate, new_state, step
-from fusionhub.core.events import Source
 from fusionhub.core.lifecycle import (
     AcceptCase,
     CloseCase,
@@ -17,7 +16,10 @@ from fusionhub.core.lifecycle import (
     ResolveCase,
     apply_command,
 )
-from fusionhub.core.textsim import address_core, house_numbers, refs_in_text
+from fusionhub.core.textsim import address_core, house_numbers
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
 from tests.unit.core.corr_factory import POLICY, at, make_event
 
 pytestmark = pytest.mark.unit
@@ -27,7 +29,7 @@ POINT = (120.41, 29.62)
 
 def vending(n: int, when_day: int, hour: int = 9) -> object:
     return make_event(
-        Source.GRID,
+        GRID,
         f"WG-330681109-202611{when_day:02d}-{n:05d}",
         at(when_day, hour),
         "street_vending",
@@ -38,10 +40,10 @@ def vending(n: int, when_day: int, hour: int = 9) -> object:
 
 def test_a_case_leaves_the_candidate_index_once_its_window_passed_in_event_time() -> None:
     state = new_state(POLICY)
-    first = make_event(Source.GRID, "A", at(25, 9), "street_vending", "水果摊占道经营", point=POINT)
+    first = make_event(GRID, "A", at(25, 9), "street_vending", "水果摊占道经营", point=POINT)
     state, _ = step(state, first, POLICY)
     assert len(state.index.profiles) == 1
-    later = make_event(Source.GRID, "B", at(27, 9), "fire", "民房起火冒黑烟", point=(121.0, 30.0))
+    later = make_event(GRID, "B", at(27, 9), "fire", "民房起火冒黑烟", point=(121.0, 30.0))
     state, _ = step(state, later, POLICY)
     case_a = next(c for c in state.cases.values() if c.event_refs == ["grid:A"])
     assert case_a.case_id not in state.index.profiles
@@ -49,8 +51,8 @@ def test_a_case_leaves_the_candidate_index_once_its_window_passed_in_event_time(
 
 
 def test_the_same_vending_spot_next_week_is_a_new_case() -> None:
-    first = make_event(Source.GRID, "A", at(18, 9), "street_vending", "水果摊占道经营", point=POINT)
-    again = make_event(Source.GRID, "B", at(25, 9), "street_vending", "水果摊占道经营", point=POINT)
+    first = make_event(GRID, "A", at(18, 9), "street_vending", "水果摊占道经营", point=POINT)
+    again = make_event(GRID, "B", at(25, 9), "street_vending", "水果摊占道经营", point=POINT)
     state, _ = correlate([first, again], POLICY)
     assert len(state.cases) == 2
 
@@ -71,18 +73,19 @@ def _close(state: object, case_id: str) -> None:
 def test_a_report_quoting_a_closed_case_opens_a_repeat_case_linked_to_it() -> None:
     order = "12345-330681-20261125-000123"
     call = make_event(
-        Source.HOTLINE, order, at(25, 9), "street_vending", "门口有人占道卖水果", tokens=("p1",)
+        HOTLINE, order, at(25, 9), "street_vending", "门口有人占道卖水果", tokens=("p1",)
     )
     state, _ = correlate([call], POLICY)
     old_id = next(iter(state.cases))
     _close(state, old_id)
     quoting = make_event(
-        Source.PETITION,
+        PETITION,
         "XF330681-2026-000001",
         at(30, 9),
         "street_vending",
         f"我打过12345（工单号{order}），又有人摆摊了",
         tokens=("p9",),
+        refs=(order,),
     )
     state, outputs = step(state, quoting, POLICY)
     opened = [o for o in outputs if isinstance(o, CaseOpened)]
@@ -94,7 +97,7 @@ def test_a_report_quoting_a_closed_case_opens_a_repeat_case_linked_to_it() -> No
 
 def test_the_same_person_reporting_again_after_closure_opens_a_repeat() -> None:
     first = make_event(
-        Source.HOTLINE,
+        HOTLINE,
         "H1",
         at(25, 9),
         "dispute.neighbour",
@@ -106,7 +109,7 @@ def test_the_same_person_reporting_again_after_closure_opens_a_repeat() -> None:
     old_id = next(iter(state.cases))
     _close(state, old_id)
     again = make_event(
-        Source.HOTLINE,
+        HOTLINE,
         "H2",
         at(28, 9),
         "dispute.neighbour",
@@ -118,15 +121,6 @@ def test_the_same_person_reporting_again_after_closure_opens_a_repeat() -> None:
     assert [o.repeat_of for o in outputs if isinstance(o, CaseOpened)] == [old_id]
 
 
-def test_text_helpers_find_refs_door_numbers_and_the_address_below_the_village() -> None:
-    text = (
-        "工单号12345-330681-20261125-000123，信访件XF330681-2026-004512，"
-        "网格WG-330681109-20261125-00017"
-    )
-    assert refs_in_text(text) == (
-        "12345-330681-20261125-000123",
-        "XF330681-2026-004512",
-        "WG-330681109-20261125-00017",
-    )
+def test_text_helpers_find_door_numbers_and_the_address_below_the_village() -> None:
     assert house_numbers("枫源村下宅18号与20号") == frozenset({"18", "20"})
     assert address_core("诸暨市枫桥镇枫源村下宅18号") == "下宅18号"

@@ -10,7 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fusionhub.core.correlation import correlate, event_order_key
-from fusionhub.core.events import Event, Source
+from fusionhub.core.events import Event
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
+from fusionhub.sources.video import VIDEO
 from tests.unit.core.corr_factory import POLICY, at, make_event
 
 pytestmark = pytest.mark.unit
@@ -18,7 +22,7 @@ pytestmark = pytest.mark.unit
 _CATEGORIES = ("fire", "dispute.neighbour", "dispute.land", "street_vending", "crowding", "other")
 _VILLAGES = ("330681109290", "330681109291", None)
 _TEXTS = ("邻居翻建房屋改排水沟", "民房着火冒黑烟", "人行道水果摊占道", "广场人员聚集", "两家吵架")
-_SOURCES = (Source.GRID, Source.HOTLINE, Source.PETITION, Source.VIDEO)
+_SOURCES = (GRID, HOTLINE, PETITION, VIDEO)
 
 
 @st.composite
@@ -83,15 +87,15 @@ def test_input_order_does_not_matter_even_for_equal_timestamps(
 
 def test_equal_timestamps_are_ordered_by_source_then_ref() -> None:
     same = at(25, 9)
-    video = make_event(Source.VIDEO, "2", same, "fire", "烟火检测")
-    grid_b = make_event(Source.GRID, "B", same, "fire", "民房起火")
-    grid_a = make_event(Source.GRID, "A", same, "fire", "民房起火")
+    video = make_event(VIDEO, "2", same, "fire", "烟火检测")
+    grid_b = make_event(GRID, "B", same, "fire", "民房起火")
+    grid_a = make_event(GRID, "A", same, "fire", "民房起火")
     ordered = sorted([video, grid_b, grid_a], key=event_order_key)
     assert [e.event_ref for e in ordered] == ["grid:A", "grid:B", "video:2"]
 
 
 def test_a_redelivered_event_changes_nothing() -> None:
-    event = make_event(Source.GRID, "A", at(25, 9), "fire", "民房起火冒烟")
+    event = make_event(GRID, "A", at(25, 9), "fire", "民房起火冒烟")
     state, first = correlate([event], POLICY)
     state, again = correlate([event], POLICY, state)
     assert len(first) == 1

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from fusionhub.core.cases import Case
 from fusionhub.core.correlation import correlate, new_state, step
-from fusionhub.core.events import Event, Source
+from fusionhub.core.events import Event
 from fusionhub.core.lifecycle import check_overdue
 from fusionhub.core.scoring import epoch_us, features_of
 from fusionhub.core.spatial import local_distance_m
@@ -27,6 +27,8 @@ from fusionhub.core.textsim import (
     sketch_similarity,
     text_sketch,
 )
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
 from tests.unit.core.corr_factory import POLICY, at, make_event
 
 pytestmark = pytest.mark.unit
@@ -120,9 +122,7 @@ def _scattered(rng: random.Random) -> tuple[list[Event], Event]:
     category = rng.choice(_CATEGORIES)
     # No region codes: only the cell search can find the cases.
     nowhere = {"village": None, "township": None}
-    report = make_event(
-        Source.HOTLINE, "R", at(25, 9), category, "另一事", point=(lon, lat), **nowhere
-    )
+    report = make_event(HOTLINE, "R", at(25, 9), category, "另一事", point=(lon, lat), **nowhere)
     cases = []
     for i in range(rng.randint(1, 12)):
         other = rng.choice(_CATEGORIES)
@@ -131,7 +131,7 @@ def _scattered(rng: random.Random) -> tuple[list[Event], Event]:
         angle = rng.uniform(0, 2 * math.pi)
         point = (lon + metres * math.cos(angle) / m_lon, lat + metres * math.sin(angle) / 110_574.0)
         cases.append(
-            make_event(Source.GRID, f"S{i}", at(25, 9), other, f"第{i}号事", point=point, **nowhere)
+            make_event(GRID, f"S{i}", at(25, 9), other, f"第{i}号事", point=point, **nowhere)
         )
     return cases, report
 
@@ -164,7 +164,7 @@ def test_a_case_profile_keeps_its_epoch_times_in_step_with_its_datetimes(
     state = new_state(POLICY)
     for i, (day, hour) in enumerate(times):
         event = make_event(
-            Source.GRID,
+            GRID,
             f"E{i}",
             at(1, 0) + timedelta(days=day, hours=hour),
             "dispute.land",
@@ -177,7 +177,7 @@ def test_a_case_profile_keeps_its_epoch_times_in_step_with_its_datetimes(
 
 
 def test_a_copied_case_shares_every_field_and_has_no_other_state() -> None:
-    state, _ = correlate([make_event(Source.GRID, "A", at(25, 9), "fire", "民房起火冒烟")], POLICY)
+    state, _ = correlate([make_event(GRID, "A", at(25, 9), "fire", "民房起火冒烟")], POLICY)
     case = next(iter(state.cases.values()))
     copied = copy.copy(case)
     assert copied is not case
@@ -190,7 +190,7 @@ def test_a_copied_case_shares_every_field_and_has_no_other_state() -> None:
 
 def test_the_overdue_check_escalates_in_filing_order_across_hours_fallen_due() -> None:
     events = [
-        make_event(Source.GRID, f"E{i}", at(1, 9) + timedelta(hours=h), "noise", f"第{i}家噪声")
+        make_event(GRID, f"E{i}", at(1, 9) + timedelta(hours=h), "noise", f"第{i}家噪声")
         for i, h in enumerate((5, 0, 3, 0))
     ]
     state = new_state(POLICY)

@@ -9,7 +9,6 @@ import pytest
 from fusionhub.core.case_events import CaseEscalated, CaseStatusChanged
 from fusionhub.core.cases import CaseLevel, CaseStatus, case_to_dict, compute_priority
 from fusionhub.core.correlation import CorrelationState, correlate
-from fusionhub.core.events import Source
 from fusionhub.core.lifecycle import (
     AcceptCase,
     CloseCase,
@@ -23,6 +22,7 @@ from fusionhub.core.lifecycle import (
     check_overdue,
     handle,
 )
+from fusionhub.sources.grid import GRID
 from tests.unit.core.corr_factory import POLICY, at, make_event
 
 pytestmark = pytest.mark.unit
@@ -31,9 +31,7 @@ OPENED = at(25, 9)
 
 
 def one_case(category: str = "street_vending", severity: int = 3) -> tuple[CorrelationState, str]:
-    event = make_event(
-        Source.GRID, "WG-1", OPENED, category, "人行道水果摊占道经营", severity=severity
-    )
+    event = make_event(GRID, "WG-1", OPENED, category, "人行道水果摊占道经营", severity=severity)
     state, _ = correlate([event], POLICY)
     return state, next(iter(state.cases))
 

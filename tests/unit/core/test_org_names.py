@@ -6,8 +6,9 @@ import pytest
 
 from fusionhub.core.case_events import CaseOpened
 from fusionhub.core.correlation import correlate
-from fusionhub.core.events import Source
 from fusionhub.core.textsim import house_numbers, org_names
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
 from tests.unit.core.corr_factory import POLICY, at, make_event, moved
 
 pytestmark = pytest.mark.unit
@@ -48,14 +49,10 @@ def test_a_date_written_with_hao_is_not_a_door_number() -> None:
     assert house_numbers("11月3号起工业路34号门口一直积水") == {"34"}
 
 
-def _pollution(ref: str, hour: int, text: str, point: tuple[float, float]) -> object:
-    return make_event(Source.HOTLINE, ref, at(3, hour), "pollution", text, point=point)
-
-
 def test_two_polluters_named_apart_in_one_village_are_two_cases() -> None:
     here = (120.41403, 29.62452)
     first = make_event(
-        Source.GRID,
+        GRID,
         "WG-330681109-20261103-00001",
         at(3, 9),
         "pollution",
@@ -63,7 +60,7 @@ def test_two_polluters_named_apart_in_one_village_are_two_cases() -> None:
         point=here,
     )
     second = make_event(
-        Source.HOTLINE,
+        HOTLINE,
         "12345-330681-20261103-000002",
         at(3, 11),
         "pollution",
@@ -77,7 +74,7 @@ def test_two_polluters_named_apart_in_one_village_are_two_cases() -> None:
 
 def test_a_worker_calling_about_the_employer_a_grid_report_names_joins_that_case() -> None:
     grid = make_event(
-        Source.GRID,
+        GRID,
         "WG-330681109-20261103-00002",
         at(3, 9),
         "wage_arrears",
@@ -86,7 +83,7 @@ def test_a_worker_calling_about_the_employer_a_grid_report_names_joins_that_case
         tokens=("tok-he", "tok-luo"),
     )
     call = make_event(
-        Source.HOTLINE,
+        HOTLINE,
         "12345-330681-20261104-000007",
         at(4, 10),
         "wage_arrears",

@@ -38,7 +38,7 @@ def close(book: CaseBook, case_id: str, when: datetime, prefix: str = "c") -> No
 def closed_dispute() -> tuple[CaseBook, str]:
     book = CaseBook(POLICY)
     opening = make_event(
-        Source.GRID, "WG-1", at(1, 9), "dispute.neighbour", DRAIN, tokens=("tok-1",)
+        Source.of("grid"), "WG-1", at(1, 9), "dispute.neighbour", DRAIN, tokens=("tok-1",)
     )
     [change] = book.on_event(opening).changes
     close(book, change.case.case_id, at(2, 9))
@@ -49,7 +49,13 @@ def report(
     source_id: str, when: datetime, refs: tuple[str, ...] = (), token: str = "tok-1"
 ) -> Event:
     return make_event(
-        Source.HOTLINE, source_id, when, "dispute.neighbour", DRAIN, refs=refs, tokens=(token,)
+        Source.of("hotline"),
+        source_id,
+        when,
+        "dispute.neighbour",
+        DRAIN,
+        refs=refs,
+        tokens=(token,),
     )
 
 
@@ -108,7 +114,7 @@ def test_the_state_stays_bounded_when_every_case_is_closed_within_days() -> None
         for n in range(10):
             when = start + timedelta(days=day, hours=n)
             event = make_event(
-                Source.GRID,
+                Source.of("grid"),
                 f"D{day}-{n}",
                 when,
                 "street_vending",

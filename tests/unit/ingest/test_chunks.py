@@ -8,9 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fusionhub.core.events import Source
 from fusionhub.ingest.chunks import plan_chunks, read_chunk
 from fusionhub.ingest.files import iter_items
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.video import VIDEO
 
 pytestmark = pytest.mark.unit
 
@@ -37,9 +38,9 @@ def test_chunks_of_a_file_give_the_items_of_reading_it_whole(
     data = ending.join(lines) + (ending if final_newline and lines else b"")
     path = tmp_path / "feed.jsonl"
     path.write_bytes(data)
-    chunks = list(plan_chunks(Source.HOTLINE, [path], per_chunk))
+    chunks = list(plan_chunks(HOTLINE, [path], per_chunk))
     items = [item for chunk in chunks for item in read_chunk(chunk)]
-    assert items == [item.payload for item in iter_items(Source.HOTLINE, [path])]
+    assert items == [item.payload for item in iter_items(HOTLINE, [path])]
     assert sum(chunk[3] for chunk in chunks) == len(data)
     assert all(chunk[2] - chunk[1] > 0 for chunk in chunks)
 
@@ -49,7 +50,7 @@ def test_xml_alarms_are_chunked_a_file_per_item(tmp_path: Path) -> None:
     for i in range(5):
         files.append(tmp_path / f"alarm{i}.xml")
         files[-1].write_bytes(f"<Notify>{i}</Notify>\n".encode())
-    chunks = list(plan_chunks(Source.VIDEO, files, 2))
+    chunks = list(plan_chunks(VIDEO, files, 2))
     assert [len(c[0]) for c in chunks] == [2, 2, 1]
     assert [item for c in chunks for item in read_chunk(c)] == [f.read_bytes() for f in files]
     assert sum(c[3] for c in chunks) == sum(f.stat().st_size for f in files)

@@ -7,6 +7,10 @@ their fields and the unsealed original, since sealing draws a random IV). A chan
 alter the output regenerates the file and says so in review:
 
     .venv/bin/python -m tests.unit.ingest.test_conversion_golden --update
+
+The update keeps the pinned inputs as they are and adds inputs only for a source that has none
+yet (a new source: simulated reports, its refused inputs, seeded mutations of them), so the
+digests of the others change only if their output did. ``--fresh`` samples every input anew.
 """
 
 from __future__ import annotations
@@ -24,14 +28,20 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_connectors
+from fusionhub.bus.topics import TopicNames
+from fusionhub.connectors.registry import load_sources
 from fusionhub.core.events import Source
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.ingest.pipeline import IngestPipeline, SeenRefs
 from fusionhub.serialization.deadletter import DeadLetterWriter
 from fusionhub.serialization.records import DEAD_LETTER_SUBJECT
 from fusionhub.settings import IngestSettings, SecretSettings, Settings
-from fusionhub.streams.topics import TopicNames
-from fusionhub.wiring import build_codec, build_connectors
+from fusionhub.sources.grid import GRID
+from fusionhub.sources.hotline import HOTLINE
+from fusionhub.sources.petition import PETITION
+from fusionhub.sources.video import VIDEO
 
 pytestmark = pytest.mark.unit
 
@@ -64,10 +74,11 @@ def digests(inputs: list[Input], cameras_csv: str, workdir: Path) -> list[str]:
         secrets=SecretSettings(pii_key=PII_KEY, sealing_key=SEALING_KEY),
         ingest=IngestSettings(cameras_csv=cameras),
     )
-    codec = build_codec(settings)
+    hub = Hub(settings)
+    codec = hub.codec
     letters = DeadLetterWriter(codec, SEALING_KEY.encode(), clock=lambda: FIXED_CLOCK)
     pipeline = IngestPipeline(
-        connectors=build_connectors(settings),
+        connectors=build_connectors(hub),
         codec=codec,
         dead_letters=letters,
         topics=TopicNames(settings.topic_prefix),
@@ -100,11 +111,11 @@ def _sampled_inputs(feed: Path, rng: random.Random) -> list[Input]:
     from tests.unit.connectors.test_connector_rejections import CASES
 
     inputs: list[Input] = []
-    for source, count in ((Source.GRID, 40), (Source.HOTLINE, 60), (Source.PETITION, 20)):
+    for source, count in ((GRID, 40), (HOTLINE, 60), (PETITION, 20)):
         lines = (feed / f"{source.value}.jsonl").read_bytes().splitlines()
         inputs += [(source, line, None) for line in rng.sample(lines, count)]
     alarms = sorted((feed / "video").glob("*.xml"))
-    inputs += [(Source.VIDEO, p.read_bytes(), None) for p in rng.sample(alarms, 20)]
+    inputs += [(VIDEO, p.read_bytes(), None) for p in rng.sample(alarms, 20)]
     inputs += [(c.source, c.payload, c.content_type) for c in CASES]
     inputs += [_mutated(source, payload, rng) for source, payload, _ in inputs[:120]]
     return inputs
@@ -125,17 +136,25 @@ def _mutated(source: Source, payload: bytes, rng: random.Random) -> Input:
     return source, json.dumps(doc, ensure_ascii=rng.random() < 0.3).encode(), None
 
 
-def regenerate() -> None:
-    """Write ``conversion_golden.json`` afresh from a simulated feed (seed 11)."""
+def regenerate(fresh: bool = False) -> None:
+    """Write ``conversion_golden.json`` again from a simulated feed (seed 11): the pinned
+    inputs kept and a new source's added (or, ``fresh``, every input sampled anew)."""
     from fusionhub.sim.writer import simulate
 
+    pinned = {} if fresh or not GOLDEN.exists() else json.loads(GOLDEN.read_text("utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp)
         simulate(feed, 11, 3000)
-        inputs = _sampled_inputs(feed, random.Random(11))
-        cameras_csv = (feed / "cameras.csv").read_text(encoding="utf-8")
-        used = [line for line in cameras_csv.splitlines()[1:] if _camera_used(line, inputs)]
-        cameras_csv = "\n".join([cameras_csv.splitlines()[0], *used]) + "\n"
+        rng = random.Random(11)
+        if pinned:
+            inputs = [_decode_input(item) for item in pinned["inputs"]]
+            inputs += _new_source_inputs(feed, rng, {s for s, _, _ in inputs})
+            cameras_csv = pinned["cameras_csv"]
+        else:
+            inputs = _sampled_inputs(feed, rng)
+            cameras_csv = (feed / "cameras.csv").read_text(encoding="utf-8")
+            used = [line for line in cameras_csv.splitlines()[1:] if _camera_used(line, inputs)]
+            cameras_csv = "\n".join([cameras_csv.splitlines()[0], *used]) + "\n"
         golden = {
             "inputs": [
                 {"source": s.value, "payload": base64.b64encode(p).decode(), "content_type": ct}
@@ -148,10 +167,27 @@ def regenerate() -> None:
     print(f"{GOLDEN}: {len(inputs)} inputs")
 
 
+def _new_source_inputs(feed: Path, rng: random.Random, pinned: set[Source]) -> list[Input]:
+    """For each JSON source with no pinned input: 40 simulated reports, its refused inputs of
+    the connector tests, and a mutation of each report."""
+    from tests.unit.connectors import test_pingan
+
+    bad = [(c.source, c.payload, c.content_type) for c in test_pingan.PINGAN_CASES]
+    inputs: list[Input] = []
+    for spec in load_sources():
+        if spec.source in pinned or spec.file_kind != "jsonl":
+            continue
+        lines = (feed / f"{spec.name}.jsonl").read_bytes().splitlines()
+        reports = [(spec.source, line, None) for line in rng.sample(lines, 40)]
+        inputs += reports + [b for b in bad if b[0] == spec.source]
+        inputs += [_mutated(source, payload, rng) for source, payload, _ in reports]
+    return inputs
+
+
 def _camera_used(line: str, inputs: list[Input]) -> bool:
     device = line.split(",", 1)[0].encode()
-    return any(s is Source.VIDEO and device in p for s, p, _ in inputs)
+    return any(s is VIDEO and device in p for s, p, _ in inputs)
 
 
 if __name__ == "__main__" and "--update" in sys.argv:
-    regenerate()
+    regenerate(fresh="--fresh" in sys.argv)

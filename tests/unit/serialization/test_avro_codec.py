@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from fusionhub.core.events import Event, GeoPoint, Jurisdiction, Party, Platform, Source
+from fusionhub.core.events import Event, GeoPoint, Jurisdiction, Party, Platform
 from fusionhub.serialization import AvroCodec, DecodeError, EmbeddedSchemaRegistry
 from fusionhub.serialization.records import EVENT_SUBJECT, event_from_record, event_to_record
+from fusionhub.sources.grid import GRID
 
 pytestmark = pytest.mark.unit
 
@@ -19,7 +20,7 @@ CST = timezone(timedelta(hours=8))
 def sample_event() -> Event:
     return Event(
         event_ref="grid:WG-330681109-20261125-00017",
-        source=Source.GRID,
+        source=GRID,
         source_id="WG-330681109-20261125-00017",
         occurred_at=datetime(2026, 11, 25, 8, 40, tzinfo=CST),
         received_at=datetime(2026, 11, 25, 9, 12, 40, tzinfo=CST),

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fusionhub.core.events import Event, GeoPoint, Jurisdiction, Party, Platform, Source
+from fusionhub.connectors.registry import load_sources
+from fusionhub.core.events import Event, GeoPoint, Jurisdiction, Party, Platform
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
 from fusionhub.serialization.records import EVENT_SUBJECT, event_to_record
+from fusionhub.sources.hotline import HOTLINE
 
 pytestmark = pytest.mark.unit
 
@@ -34,7 +36,7 @@ PARTIES = st.builds(
 EVENTS = st.builds(
     Event,
     event_ref=TEXT,
-    source=st.sampled_from(Source),
+    source=st.sampled_from(load_sources().sources),
     source_id=TEXT,
     occurred_at=MOMENTS,
     received_at=MOMENTS,
@@ -104,7 +106,7 @@ def test_a_dict_is_never_read_by_attribute(codec: AvroCodec) -> None:
 def _event(**changes: Any) -> Event:
     fields: dict[str, Any] = {
         "event_ref": "hotline:12345-330681-20261125-000001",
-        "source": Source.HOTLINE,
+        "source": HOTLINE,
         "source_id": "12345-330681-20261125-000001",
         "occurred_at": datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
         "received_at": datetime(2026, 11, 25, 9, 1, tzinfo=UTC),

@@ -15,7 +15,10 @@ from fastavro import parse_schema, schemaless_writer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fusionhub.core.events import Event, Source
+from fusionhub.bootstrap import Hub
+from fusionhub.bootstrap.ingest import build_ingest_pipeline
+from fusionhub.connectors.registry import load_sources
+from fusionhub.core.events import Event
 from fusionhub.ingest.files import input_files, iter_items
 from fusionhub.ingest.metrics import IngestMetrics
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
@@ -23,7 +26,6 @@ from fusionhub.serialization.avro_writer import AvroWriter, build_writer
 from fusionhub.serialization.records import EVENT_SUBJECT, event_to_record
 from fusionhub.settings import IngestSettings, SecretSettings, Settings
 from fusionhub.sim.writer import simulate
-from fusionhub.wiring import build_ingest_pipeline
 
 pytestmark = pytest.mark.unit
 
@@ -304,17 +306,17 @@ def test_real_events_from_the_simulated_feed_encode_as_fastavro_encodes_them(
         secrets=SecretSettings(pii_key="writer-test-pii-key-0123456789", sealing_key=SEALING_KEY),
         ingest=IngestSettings(cameras_csv=tmp_path / "cameras.csv"),
     )
-    pipeline = build_ingest_pipeline(settings_, IngestMetrics(_registry()))
+    pipeline = build_ingest_pipeline(Hub(settings_), IngestMetrics(_registry()))
     events = [
         result
-        for source in Source
+        for source in load_sources().sources
         for item in iter_items(source, input_files(source, tmp_path))
         for result in pipeline.connectors[source].convert(item.payload, pipeline.clock()).results
         if isinstance(result, Event)
     ]
-    assert len({e.source for e in events}) == len(Source)
+    assert len({e.source for e in events}) == len(load_sources())
     assert len(events) > 400
-    writer, parsed = _writer(_load("fusionhub.Event/v1.avsc"))
+    writer, parsed = _writer(_load("fusionhub.Event/v2.avsc"))
     codec = AvroCodec(EmbeddedSchemaRegistry())
     for event in events:
         body = fastavro_outcome(parsed, event_to_record(event))

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from fusionhub.serialization import AvroCodec, EmbeddedSchemaRegistry
-from fusionhub.serialization.records import EVENT_SUBJECT
-from fusionhub.sinks.consumer import CASE_SUBJECT
+from fusionhub.serialization.records import CASE_SUBJECT, EVENT_SUBJECT
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=CST)
