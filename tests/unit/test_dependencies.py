@@ -30,7 +30,7 @@ TOOLS = {
     "py-spy": "profiles a running worker",
     "uv": "make lock",
     "types-openpyxl": "type stubs, read by mypy",
-    "uvloop": "the worker's event loop, loaded by name by mode.loop.use(\"uvloop\")",
+    "uvloop": 'the worker\'s event loop, loaded by name by mode.loop.use("uvloop")',
 }
 _PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", re.MULTILINE)
 
