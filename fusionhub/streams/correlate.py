@@ -32,7 +32,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from fusionhub.bus.clients import KafkaClients
 from fusionhub.bus.topics import TopicNames
-from fusionhub.core.casebook import CaseAction, CaseBook, Change, Outcome
+from fusionhub.core.casebook import CaseAction, CaseBook, Outcome
 from fusionhub.core.policy import CorrelationPolicy
 from fusionhub.serialization import AvroCodec, DecodeError
 from fusionhub.serialization.deadletter import DeadLetterWriter
@@ -43,7 +43,7 @@ from fusionhub.serialization.records import (
     case_to_record,
 )
 from fusionhub.streams.batches import take_batches
-from fusionhub.streams.gauges import update_gauges
+from fusionhub.streams.gauges import BatchCounts, update_gauges
 from fusionhub.streams.inputs import CaseInput, decode_input
 from fusionhub.streams.metrics import StreamMetrics
 from fusionhub.streams.options import StreamSettings
@@ -53,7 +53,6 @@ from fusionhub.streams.routing import CaseRouter
 from fusionhub.streams.standby import Standby
 
 log = logging.getLogger(__name__)
-OVERDUE_ACTOR = "overdue_check"
 _KINDS: dict[type, str] = {CaseAction: "action", datetime: "tick"}
 # Exit status of a worker stopped by a batch that failed (EX_SOFTWARE).
 BATCH_FAILED = 70
@@ -103,9 +102,7 @@ class CorrelationAgents:
             standby=self.standby,
         )
         self.events_topic = app.topic(self.topics.events)
-        # Counted per batch, added to the metrics after it.
-        self._counts: dict[str, int] = {}
-        self._labelled: dict[tuple[str, str, str], int] = {}
+        self.counts = BatchCounts(metrics)
 
     def attach(self) -> None:
         """Register the agents, the timers, the standby task and the rebalance hooks."""
@@ -158,7 +155,7 @@ class CorrelationAgents:
         # The batch's records are acked (and may be committed) only after this returns.
         await self.output.send_all(outgoing)
         partitions.acknowledged()
-        self._flush_counts()
+        self.counts.flush()
 
     def _handle(self, held: Held, data: bytes, outgoing: list[Outgoing]) -> Outcome | None:
         """Apply one log record; add the records to send for what it changed."""
@@ -189,41 +186,12 @@ class CorrelationAgents:
             record = self.codec.encode(CASE_SUBJECT, state)
             outgoing.extend(self.router.records_for(change.case, record))
             held.store.changed(change.case.case_id, record)
-            self._count_change(change)
+            self.counts.change(change)
         return outcome
 
     def _apply(self, book: CaseBook, value: CaseInput) -> Outcome:
-        kind = _KINDS.get(type(value), "event")
-        self._counts[kind] = self._counts.get(kind, 0) + 1
+        self.counts.record(_KINDS.get(type(value), "event"))
         return book.on_input(value)
-
-    def _count_change(self, change: Change) -> None:
-        case = change.case
-        self._counts["versions"] = self._counts.get("versions", 0) + 1
-        # A case a dispatcher split out is a case opened too.
-        label = change.change
-        if label in {"opened", "repeat_opened"} or label.startswith("split_from:"):
-            key = ("opened", case.county_code or "unknown", case.platform.value)
-            self._labelled[key] = self._labelled.get(key, 0) + 1
-        elif label == "status:escalated" and case.history[-1].actor == OVERDUE_ACTOR:
-            key = ("breach", case.county_code or "unknown", "")
-            self._labelled[key] = self._labelled.get(key, 0) + 1
-
-    def _flush_counts(self) -> None:
-        """Add the batch's counts to the metrics: once per batch, not per record."""
-        m = self.metrics
-        for kind, n in self._counts.items():
-            if kind == "versions":
-                m.case_versions_out.inc(n)
-            else:
-                m.records_in.labels("correlate", kind).inc(n)
-        for (what, county, platform), n in self._labelled.items():
-            if what == "opened":
-                m.cases_opened.labels(county, platform).inc(n)
-            else:
-                m.sla_breaches.labels(county).inc(n)
-        self._counts.clear()
-        self._labelled.clear()
 
     async def _forward_actions(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for events in take_batches(stream, self.options):
