@@ -48,9 +48,13 @@ NO_NEEDS: dict[str, list[str]] = {
     "bench correlate": ["bench", "correlate"],
     "bench hub": ["bench", "hub"],
     "bench api": ["bench", "api"],
+    "bench recovery": ["bench", "recovery"],
     # The child process of `bench correlate`'s Faust floor contender (hidden).
     "bench floor-agent": ["bench", "floor-agent", "t.faust-floor"],
     "keys init": ["keys", "init"],
+    # They read topics and change configs, never records.
+    "topics check": ["topics", "check"],
+    "topics apply": ["topics", "apply"],
     # Reads a topic back: a broker is needed, no secret.
     "tail": ["tail", "events", "--exit-at-end"],
     "replay": ["replay", ".", "--out", "cases.jsonl"],
