@@ -68,9 +68,9 @@ export class CaseMap {
     box.replaceChildren(...items);
   }
 
-  // Markers follow the board's cases: added, recoloured in place, moved, removed. A marker is
-  // only taken out of the cluster when its case leaves the board or moves, because taking it out
-  // while a focus animation is under way is what the guard at the end of this file is for.
+  // Markers follow the board's cases: added, recoloured in place, moved, removed. A marker leaves
+  // the cluster only when its case leaves the board or moves: one taken out while the map zooms
+  // to it needs the guard at the end of this file.
   update(cases) {
     const seen = new Set();
     const added = [];
@@ -108,7 +108,8 @@ export class CaseMap {
       status: item.status,
     });
     marker.caseId = item.case_id;
-    marker.bindTooltip(el("span", { text: item.headline || item.case_id }), {
+    marker.headline = item.headline || item.case_id;
+    marker.bindTooltip(el("span", { text: marker.headline }), {
       direction: "top",
       offset: [0, -8],
       className: "case-tooltip",
@@ -122,7 +123,11 @@ export class CaseMap {
   }
 
   restyle(marker, item) {
-    marker.setTooltipContent(el("span", { text: item.headline || item.case_id }));
+    const headline = item.headline || item.case_id;
+    if (marker.headline !== headline) {
+      marker.headline = headline;
+      marker.setTooltipContent(el("span", { text: headline }));
+    }
     if (marker.options.priority === item.priority && marker.options.status === item.status) return;
     marker.options.priority = item.priority;
     marker.options.status = item.status;
