@@ -9,7 +9,7 @@ WORKDIR /src
 COPY requirements-dev.lock ./
 RUN python -m venv /opt/build \
  && /opt/build/bin/pip install --no-cache-dir --require-hashes -r requirements-dev.lock
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY schemas ./schemas
 COPY scripts/build_native.py ./scripts/
 COPY fusionhub ./fusionhub

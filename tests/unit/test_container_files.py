@@ -126,3 +126,20 @@ def test_the_image_compiles_the_hot_path_and_installs_from_the_locks() -> None:
 def test_secrets_and_local_builds_stay_out_of_the_build_context() -> None:
     ignored = set((ROOT / ".dockerignore").read_text("utf-8").split())
     assert {".env", ".venv", ".git", "fusionhub/**/*.so"} <= ignored
+
+
+def test_the_build_stage_copies_every_file_the_package_metadata_names() -> None:
+    # The wheel is built from what the build stage copies, not from the checkout: a readme or
+    # licence file that pyproject.toml names and the stage leaves behind fails the image build.
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    named = {project["readme"], *project.get("license-files", [])}
+    build_stage = (ROOT / "Dockerfile").read_text("utf-8").split("\nFROM ")[1]
+    copied = {
+        source
+        for line in build_stage.splitlines()
+        if line.startswith("COPY ") and "--from" not in line
+        for source in line.split()[1:-1]
+    }
+    assert named <= copied, named - copied
