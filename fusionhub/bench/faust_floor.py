@@ -2,15 +2,18 @@
 
 ``fusionhub bench correlate`` runs it beside the real worker and the aiokafka pass-through on
 the same log. It is the worker's app (``create_app``) with one agent that takes batches as the
-correlator does and sends them on through the worker's ``OutputProducer``, acks awaited per
-batch: its rate is what the hub's worker would reach if decoding, correlating and encoding cost
-nothing. The child process is ``python -m fusionhub bench floor-agent TARGET``.
+correlator does and sends them on through the worker's ``OutputProducer``, acking each batch
+through the same ``AckPipeline`` once its copies are acknowledged: its rate is what the hub's
+worker would reach if decoding, correlating and encoding cost nothing. The child process is
+``python -m fusionhub bench floor-agent TARGET``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import NoReturn
 
 import faust
 
@@ -18,7 +21,7 @@ from fusionhub.bench import stream
 from fusionhub.bench.stream import StreamRun
 from fusionhub.bus.clients import KafkaClients
 from fusionhub.streams.app import create_app
-from fusionhub.streams.batches import take_batches
+from fusionhub.streams.batches import AckPipeline, take_batches
 from fusionhub.streams.options import StreamSettings
 from fusionhub.streams.output import OutputProducer
 
@@ -44,6 +47,11 @@ def rate(run: StreamRun, workdir: Path, expected: int) -> float:
     return stream.steady_rate([r.timestamp for r in records])
 
 
+def _failed() -> NoReturn:
+    # As the worker does: a batch whose copies failed is never acked.
+    os._exit(70)
+
+
 def floor_app(
     options: StreamSettings, clients: KafkaClients, events: str, target: str
 ) -> faust.App:
@@ -53,10 +61,10 @@ def floor_app(
     output = OutputProducer(clients, f"{options.app_id}-output")
 
     async def copy(records: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        acks = AckPipeline(records, _failed)
         async for batch in take_batches(records, options):
-            await output.send_all([(target, e.key, e.value) for e in batch])
-            for event in batch:
-                await records.ack(event)
+            delivery = await output.submit_all([(target, e.key, e.value) for e in batch])
+            await acks.hand_over(batch, delivery)
             yield None
 
     app.agent(app.topic(events), name="copy", concurrency=1)(copy)

@@ -11,6 +11,7 @@ from fusionhub.bootstrap.hub import Hub
 from fusionhub.bus.admin import TopicMaker
 from fusionhub.bus.topic_check import check_topics
 from fusionhub.heap import streaming_thresholds
+from fusionhub.regions import division_lists
 from fusionhub.streams.app import create_app
 from fusionhub.streams.correlate import CorrelationAgents
 from fusionhub.streams.metrics import StreamMetrics
@@ -18,6 +19,15 @@ from fusionhub.streams.routing import CaseRouter
 from fusionhub.streams.worker import run_app
 
 log = logging.getLogger(__name__)
+
+
+def townships_by_county() -> dict[str, list[str]]:
+    """The packaged township codes of every county code (the router creates a county's case
+    topics at once)."""
+    by_county: dict[str, list[str]] = {}
+    for township in division_lists()[1]:
+        by_county.setdefault(township.county_code, []).append(township.code)
+    return by_county
 
 
 def worker_app(hub: Hub) -> tuple[faust.App, CorrelationAgents]:
@@ -37,7 +47,7 @@ def worker_app(hub: Hub) -> tuple[faust.App, CorrelationAgents]:
         options=options,
         clients=hub.clients,
         topics=hub.topics,
-        router=CaseRouter(hub.topics, maker, close=maker.close),
+        router=CaseRouter(hub.topics, maker, close=maker.close, townships=townships_by_county()),
         codec=hub.codec,
         dead_letters=hub.dead_letters(),
         policy=hub.policy,

@@ -208,16 +208,16 @@ def check_overdue(state: CorrelationState, now: datetime) -> tuple[CorrelationSt
     caller's clock; this module never reads one). Mutates and returns ``state``. Only deadline
     buckets that fell due are visited, so the cost follows the number of overdue cases.
     """
-    now_hour = int(now.timestamp() // 3600)
+    now_minute = int(now.timestamp() // 60)
     due: list[int] = []
-    while state.deadline_hours and state.deadline_hours[0] <= now_hour:
-        due.append(heapq.heappop(state.deadline_hours))
+    while state.deadline_minutes and state.deadline_minutes[0] <= now_minute:
+        due.append(heapq.heappop(state.deadline_minutes))
     events: list[Output] = []
-    for hour in due:
+    for minute in due:
         waiting: list[str] = []
         # In case id order: the order cases were filed in is not part of the state a snapshot
         # keeps, and escalations must come out the same after a restore.
-        for case_id in sorted(state.deadlines.pop(hour)):
+        for case_id in sorted(state.deadlines.pop(minute)):
             case = state.cases.get(case_id)
             if case is None or case.is_finished or case.level is CaseLevel.COUNTY:
                 continue
@@ -228,8 +228,8 @@ def check_overdue(state: CorrelationState, now: datetime) -> tuple[CorrelationSt
             state.cases[case_id] = escalated
             events.extend(produced)
         if waiting:
-            state.deadlines[hour] = waiting
-            heapq.heappush(state.deadline_hours, hour)
+            state.deadlines[minute] = waiting
+            heapq.heappush(state.deadline_minutes, minute)
     return state, events
 
 

@@ -21,13 +21,14 @@ from fusionhub.core.scoring_types import CaseProfile, EventFeatures, ScoreBreakd
 from fusionhub.core.spatial import local_distance_m
 from fusionhub.core.textsim import (
     SketchProbe,
-    address_core,
+    address_core_of,
     address_grams,
+    clean,
     house_numbers,
-    org_names,
-    strip_places,
+    org_names_of,
+    strip_places_of,
     text_sketch,
-    village_name,
+    village_name_of,
 )
 
 # Character-gram Jaccard of two paraphrases of one incident rarely exceeds this; scale to it.
@@ -58,8 +59,11 @@ def features_of(event: Event, policy: CorrelationPolicy) -> EventFeatures:
     jur = event.jurisdiction
     address = event.address or ""
     point = event.point
-    sketch = text_sketch(strip_places(text, address))
-    core = address_core(address)
+    # Each reader below takes the text and address without punctuation, cleaned once here.
+    address_chars = clean(address)
+    text_chars = clean(text)
+    sketch = text_sketch(strip_places_of(text, address_chars) if address else text)
+    core = address_core_of(address_chars)
     return EventFeatures(
         event=event,
         category=policy.category(event.category),
@@ -70,13 +74,13 @@ def features_of(event: Event, policy: CorrelationPolicy) -> EventFeatures:
         tokens=event.person_tokens,
         sketch=sketch,
         address=core,
-        village_name=village_name(address) or village_name(text),
+        village_name=village_name_of(address_chars) or village_name_of(text_chars),
         houses=house_numbers(address) or house_numbers(text),
         refs=refs,
         at_us=epoch_us(event.occurred_at),
         probe=SketchProbe(sketch),
         address_grams=address_grams(core),
-        orgs=org_names(text),
+        orgs=org_names_of(text_chars),
     )
 
 

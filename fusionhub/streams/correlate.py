@@ -13,6 +13,7 @@ snapshots on a compacted state topic (``partitions``, ``snapshots``); a worker m
 partition it does not hold restores the latest snapshot (or its standby copy) and replays the
 log after it. Records are taken in batches; a batch's outputs are sent straight to the producer
 and acknowledged by the broker before the batch's records are acked (and so may be committed),
+while the agent goes on with the next batches (``AckPipeline``; batches are acked in order),
 and a snapshot only ever claims records whose outputs were acknowledged. A batch that fails
 stops the worker without acking it: a restarted worker does it again (at-least-once; consumers
 keep the highest version per case).
@@ -24,7 +25,8 @@ import logging
 import os
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, NoReturn
 
 import faust
 from faust.types import EventT
@@ -42,12 +44,12 @@ from fusionhub.serialization.records import (
     TICK_SUBJECT,
     case_to_record,
 )
-from fusionhub.streams.batches import take_batches
+from fusionhub.streams.batches import AckPipeline, take_batches
 from fusionhub.streams.gauges import BatchCounts, update_gauges
 from fusionhub.streams.inputs import CaseInput, decode_input
 from fusionhub.streams.metrics import StreamMetrics
 from fusionhub.streams.options import StreamSettings
-from fusionhub.streams.output import Outgoing, OutputProducer
+from fusionhub.streams.output import Delivery, Outgoing, OutputProducer
 from fusionhub.streams.partitions import Held, Partitions
 from fusionhub.streams.routing import CaseRouter
 from fusionhub.streams.standby import Standby
@@ -56,6 +58,14 @@ log = logging.getLogger(__name__)
 _KINDS: dict[type, str] = {CaseAction: "action", datetime: "tick"}
 # Exit status of a worker stopped by a batch that failed (EX_SOFTWARE).
 BATCH_FAILED = 70
+
+
+def _batch_failed() -> NoReturn:
+    # Faust would restart the agent past this batch, on a state missing it, and commit later
+    # batches: stop the worker instead, before anything of it is acked.
+    log.critical("a batch failed; stopping the worker unacknowledged", exc_info=True)
+    logging.shutdown()
+    os._exit(BATCH_FAILED)
 
 
 class CorrelationAgents:
@@ -127,20 +137,21 @@ class CorrelationAgents:
         self.app.page("/metrics")(metrics_page)
 
     async def _correlate(self, stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        acks = AckPipeline(stream, _batch_failed)
+        partitions = self.partitions
         async for events in take_batches(stream, self.options):
             try:
-                await self._batch(events)
+                delivery = await self._batch(events)
             except Exception:
-                # Faust would restart the agent past this batch, on a state missing it, and
-                # commit later batches: stop the worker instead, before anything is acked.
-                log.critical("a batch failed; stopping the worker unacknowledged", exc_info=True)
-                logging.shutdown()
-                os._exit(BATCH_FAILED)
-            for event in events:
-                await stream.ack(event)
+                _batch_failed()
+            marks = partitions.marks()
+            await acks.hand_over(events, delivery, partial(partitions.acknowledged, marks))
+            if partitions.snapshot_wanted():
+                await acks.drain()
             yield None
 
-    async def _batch(self, events: Sequence[EventT[bytes]]) -> None:
+    async def _batch(self, events: Sequence[EventT[bytes]]) -> Delivery:
+        """Apply a batch and hand its outputs to the producer; returns their delivery."""
         outgoing: list[Outgoing] = []
         partitions = self.partitions
         for event in events:
@@ -150,12 +161,9 @@ class CorrelationAgents:
                 continue  # already in the restored snapshot: its outputs went out then
             outcome = self._handle(held, event.value, outgoing)
             partitions.applied(held, message.offset, outcome)
-        # Case topics met for the first time are created in one request per batch.
-        await self.router.prepare([topic for topic, _, _ in outgoing])
-        # The batch's records are acked (and may be committed) only after this returns.
-        await self.output.send_all(outgoing)
-        partitions.acknowledged()
         self.counts.flush()
+        # The batch's records are acked (and may be committed) only once this completes.
+        return await self.router.submit(outgoing, self.output)
 
     def _handle(self, held: Held, data: bytes, outgoing: list[Outgoing]) -> Outcome | None:
         """Apply one log record; add the records to send for what it changed."""

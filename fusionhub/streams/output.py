@@ -47,6 +47,9 @@ class OutputProducer:
             "enable_idempotence": True,
             "linger_ms": linger_ms,
             "max_batch_size": 262_144,
+            # A case topic just created has no leader for a few milliseconds: retry soon
+            # (aiokafka's 100 ms default stalled every batch meeting a new topic that long).
+            "retry_backoff_ms": 20,
         }
         self._producer: AIOKafkaProducer | None = None
         self._starting = asyncio.Lock()
@@ -58,11 +61,20 @@ class OutputProducer:
     async def send_all(self, records: Sequence[Outgoing]) -> None:
         """Send ``records`` and return once the broker acknowledged all of them.
 
-        Called by the agents once per batch, before Faust may ack the batch's inputs; raises
-        (and the agent stops the worker with its inputs unacknowledged) if any record failed.
+        Called by the forwarding agent once per batch, before Faust may ack the batch's inputs;
+        raises (and the agent stops the worker with its inputs unacknowledged) if any record
+        failed.
         """
-        if not records:
-            return
+        await (await self.submit_all(records))
+
+    async def submit_all(self, records: Sequence[Outgoing]) -> Delivery:
+        """Hand ``records`` to the producer; returns what completes once the broker
+        acknowledged all of them (and raises if any failed).
+
+        Called by the correlator once per batch: it goes on with the next batch while these
+        are in flight, and acks the inputs only once this completed (``AckPipeline``). Returns
+        once the records are queued, which waits only when the producer's buffer is full.
+        """
         groups: dict[tuple[str, int], list[tuple[bytes | None, bytes | None]]] = {}
         for topic, key, value in records:
             partitions = self._partitions.get(topic) or await self._learn(topic)
@@ -71,7 +83,7 @@ class OutputProducer:
             else:
                 partition = self._partition_of(topic, key, partitions)
             groups.setdefault((topic, partition), []).append((key, value))
-        await self._submit(groups)
+        return asyncio.gather(*await self._enqueue(groups))
 
     def _partition_of(self, topic: str, key: bytes, partitions: list[int]) -> int:
         """Kafka's default partition of ``key``, remembered: aiokafka's murmur2 is plain
@@ -100,6 +112,11 @@ class OutputProducer:
     async def _submit(
         self, groups: dict[tuple[str, int], list[tuple[bytes | None, bytes | None]]]
     ) -> None:
+        await asyncio.gather(*await self._enqueue(groups))
+
+    async def _enqueue(
+        self, groups: dict[tuple[str, int], list[tuple[bytes | None, bytes | None]]]
+    ) -> list[Delivery]:
         producer = self._producer or await self._start()
         deliveries: list[Delivery] = []
         for (topic, partition), items in groups.items():
@@ -111,7 +128,7 @@ class OutputProducer:
                     batch = _batch_for(producer, key, value)
             if batch.record_count():
                 deliveries.append(await producer.send_batch(batch, topic, partition=partition))
-        await asyncio.gather(*deliveries)
+        return deliveries
 
     async def _learn(self, topic: str) -> list[int]:
         """The partitions of ``topic``, asked of the broker once.

@@ -205,4 +205,4 @@ def test_the_overdue_check_escalates_in_filing_order_across_hours_fallen_due() -
     assert order == [c.case_id for c in by_deadline]
     assert none == []
     assert state.deadlines == {}
-    assert state.deadline_hours == []
+    assert state.deadline_minutes == []

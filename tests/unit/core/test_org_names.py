@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fusionhub.core import textsim
 from fusionhub.core.case_events import CaseOpened
 from fusionhub.core.correlation import correlate
 from fusionhub.core.textsim import house_numbers, org_names
@@ -93,3 +94,17 @@ def test_a_worker_calling_about_the_employer_a_grid_report_names_joins_that_case
     )
     state, _ = correlate([grid, call], POLICY)
     assert [c.event_refs for c in state.cases.values()] == [[grid.event_ref, call.event_ref]]
+
+
+def test_the_quick_check_knows_every_organisation_form_as_a_word() -> None:
+    # org_names skips the search when a text holds none of _FORM_WORDS.
+    assert "公司" in textsim._FORM_WORDS
+    assert "厂" in textsim._FORM_WORDS
+    assert all("(" not in word and "有限" not in word for word in textsim._FORM_WORDS)
+    assert org_names("村口民豪农家乐油烟扰民") == frozenset({"民豪"})
+    assert org_names("宏达建筑工程有限责任公司拖欠工资") == frozenset({"宏达"})
+
+
+def test_a_text_naming_an_organisation_only_across_punctuation_is_still_read() -> None:
+    assert org_names("天富电镀，厂 排污") == frozenset({"天富"})
+    assert org_names("联华超 市门口 堆放垃圾") == frozenset({"联华"})
