@@ -83,6 +83,9 @@ class Partitions:
         self.events_topic = events_topic
         self.state_topic = state_topic
         self.reader = LogReader(clients)
+        # The reader's one consumer is assigned to one partition at a time: state lookups (one
+        # task per partition assigned) and replays take turns.
+        self._reading = asyncio.Lock()
         self.held: dict[int, Held] = {}
         # Partitions a rebalance took away, kept until the next assignment says where they went
         # (aiokafka's rebalances take every partition away and hand most of them back).
@@ -245,18 +248,19 @@ class Partitions:
     async def _state_of(self, partition: int) -> Found:
         """The partition's state to start from: standby copy, else newest usable snapshot,
         else an empty book at offset 0; the log is checked to still hold what follows it."""
-        began = time.perf_counter()
-        with paused_collector():
-            found = await self._newest(partition)
-        if found is None:
-            store = PartitionState(partition, last_at=time.monotonic())
-            book, start, source = CaseBook(self.policy), 0, "log"
-        else:
-            snapshot, entries, source = found
+        async with self._reading:
+            began = time.perf_counter()
             with paused_collector():
-                book, start, store = self._from_snapshot(partition, snapshot, entries)
-        await self._check_log(partition, start, found is not None)
-        return Found(book, store, start, source, time.perf_counter() - began)
+                found = await self._newest(partition)
+            if found is None:
+                store = PartitionState(partition, last_at=time.monotonic())
+                book, start, source = CaseBook(self.policy), 0, "log"
+            else:
+                snapshot, entries, source = found
+                with paused_collector():
+                    book, start, store = self._from_snapshot(partition, snapshot, entries)
+            await self._check_log(partition, start, found is not None)
+            return Found(book, store, start, source, time.perf_counter() - began)
 
     async def _newest(self, partition: int) -> tuple[FoundSnapshot, list[CaseEntry], str] | None:
         """The standby copy of the partition, else its newest usable snapshot, else None."""
@@ -303,17 +307,18 @@ class Partitions:
     async def _replay(self, held: Held, partition: int, end_offset: int) -> int:
         """Apply the log from ``held.applied`` up to ``end_offset``; outputs of these records
         went out when they were first met. Returns how many records were read."""
-        replayed = 0
-        records = self.reader.records(self.events_topic, partition, held.applied, end_offset)
-        async for record in records:
-            replayed += 1
-            try:
-                outcome = held.book.on_input(decode_input(self.codec, record.value or b""))
-            except DecodeError:
-                continue  # dead-lettered when it was first met
-            for change in outcome.changes:
-                held.store.changed(change.case.case_id, None)
-            for case_id in outcome.dropped:
-                held.store.dropped(case_id)
+        async with self._reading:
+            replayed = 0
+            records = self.reader.records(self.events_topic, partition, held.applied, end_offset)
+            async for record in records:
+                replayed += 1
+                try:
+                    outcome = held.book.on_input(decode_input(self.codec, record.value or b""))
+                except DecodeError:
+                    continue  # dead-lettered when it was first met
+                for change in outcome.changes:
+                    held.store.changed(change.case.case_id, None)
+                for case_id in outcome.dropped:
+                    held.store.dropped(case_id)
         held.store.records_since += replayed
         return replayed
