@@ -68,14 +68,9 @@ def clean(text: str) -> str:
     return _NOT_TEXT.sub("", text)
 
 
-def strip_places(text: str, address: str | None) -> str:
-    """Remove the address's place names from a text, so shared places do not look like shared
-    content (place is scored separately)."""
-    return strip_places_of(text, clean(address)) if address else text
-
-
 def strip_places_of(text: str, address_chars: str) -> str:
-    """``strip_places`` with the address already ``clean``ed."""
+    """Remove the place names of a ``clean``ed address from a text, so shared places do not
+    look like shared content (place is scored separately)."""
     for part in _ADMIN_PART.findall(address_chars):
         if len(part) >= 2:
             text = text.replace(part, "")
@@ -201,14 +196,18 @@ _NOT_NAME_END = frozenset(
 )
 _NOT_NAME_START = frozenset("的了在是有这那该某个")
 _TRADE_WORDS = frozenset(_ORG_TRADES.split("|"))
+
+
 # The forms as plain words (公司 stands for every company form): a text holding none of them
 # names no organisation, and most reports do not, so the search (6-9% of the engine's time) is
 # skipped for them.
-_FORM_WORDS = tuple(
-    sorted({re.sub(r"\(\?!.*?\)|有限|责任|股份", "", f) for f in _ORG_FORMS.split("|")})
-)
-# A word holding another (加工厂 holds 厂) adds nothing to the check.
-_FORM_WORDS = tuple(w for w in _FORM_WORDS if not any(o != w and o in w for o in _FORM_WORDS))
+def _form_words() -> tuple[str, ...]:
+    words = {re.sub(r"\(\?!.*?\)|有限|责任|股份", "", f) for f in _ORG_FORMS.split("|")}
+    # A word holding another (加工厂 holds 厂) adds nothing to the check.
+    return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
+
+
+_FORM_WORDS = _form_words()
 
 
 def org_names(text: str) -> frozenset[str]:

@@ -48,7 +48,7 @@ class OutputProducer:
             "linger_ms": linger_ms,
             "max_batch_size": 262_144,
             # A case topic just created has no leader for a few milliseconds: retry soon
-            # (aiokafka's 100 ms default stalled every batch meeting a new topic that long).
+            # (aiokafka's 100 ms default held a new topic's first records that long).
             "retry_backoff_ms": 20,
         }
         self._producer: AIOKafkaProducer | None = None
@@ -107,12 +107,7 @@ class OutputProducer:
         """
         if records:
             await self._learn(topic)
-            await self._submit({(topic, partition): list(records)})
-
-    async def _submit(
-        self, groups: dict[tuple[str, int], list[tuple[bytes | None, bytes | None]]]
-    ) -> None:
-        await asyncio.gather(*await self._enqueue(groups))
+            await asyncio.gather(*await self._enqueue({(topic, partition): list(records)}))
 
     async def _enqueue(
         self, groups: dict[tuple[str, int], list[tuple[bytes | None, bytes | None]]]

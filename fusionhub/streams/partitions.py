@@ -152,9 +152,7 @@ class Partitions:
             if held is None:
                 continue
             held.acked = max(held.acked, offset)
-            if held.acked == held.applied and held.store.due(
-                now, s.snapshot_every_records, s.snapshot_interval_s
-            ):
+            if held.acked == held.applied and self._due(held, now):
                 self._start_write(partition, held)
         if self._since_freeze >= s.freeze_every_records:
             self._since_freeze = 0
@@ -164,11 +162,11 @@ class Partitions:
         """Whether a held partition is due for a snapshot: the agent then lets its last batch
         settle before taking the next, so that the state and the acknowledged outputs agree."""
         now = time.monotonic()
+        return any(self._due(held, now) for held in self.held.values())
+
+    def _due(self, held: Held, now: float) -> bool:
         s = self.options
-        return any(
-            held.store.due(now, s.snapshot_every_records, s.snapshot_interval_s)
-            for held in self.held.values()
-        )
+        return held.store.due(now, s.snapshot_every_records, s.snapshot_interval_s)
 
     def _start_write(self, partition: int, held: Held) -> None:
         began = time.perf_counter()
