@@ -6,6 +6,7 @@ import faust
 
 from fusionhub.paths import ensure_dir
 from fusionhub.streams.options import StreamSettings
+from fusionhub.streams.transport import FetchWaitTransport
 
 
 def create_app(s: StreamSettings, bootstrap: str) -> faust.App:
@@ -14,7 +15,7 @@ def create_app(s: StreamSettings, bootstrap: str) -> faust.App:
     Called once per worker process by the composition root (``fusionhub.bootstrap.worker``).
     Agents are attached by the caller so tests can build an app with only what they need.
     """
-    return faust.App(
+    app = faust.App(
         s.app_id,
         broker=f"kafka://{bootstrap}",
         store=s.store,
@@ -40,3 +41,8 @@ def create_app(s: StreamSettings, bootstrap: str) -> faust.App:
         broker_commit_every=1000,
         broker_commit_interval=s.commit_interval_s,
     )
+    # Faust makes its transport on first use; this one is made first, so Faust never makes its own.
+    app.transport = FetchWaitTransport(
+        app.conf.broker_consumer, app, fetch_max_wait_ms=s.fetch_max_wait_ms
+    )
+    return app

@@ -40,6 +40,11 @@ class StreamSettings(BaseModel):
     # Faust fetches no further than its committed position allows, so a slow commit interval
     # shows as latency (p50 34 ms at 0.2 s, 1.1 s at 1 s, measured by bench correlate).
     commit_interval_s: float = 0.2
+    # The longest the broker holds a fetch that finds no records. Faust writes 1500 ms into its
+    # driver; while the busy partitions' records were buffered, a fetch for only the idle ones
+    # held new records back that long, and a worker near capacity stayed ~1 s behind in about
+    # one paced run in four (fusionhub.streams.transport, docs/state.md "Fetch wait").
+    fetch_max_wait_ms: int = Field(default=100, ge=1, le=30_000)
     policy_file: Path | None = None
     # How soon a dead worker's partitions move to the others (the broker allows 6 s at least).
     session_timeout_s: float = 15.0
