@@ -62,3 +62,15 @@ def test_the_engine_harness_runs_a_small_backlog_from_the_packaged_villages() ->
     result = measure_engine(300, 50, trace_memory=False)
     assert result["events_per_s"] > 0
     assert 250 <= result["open_cases"] <= 300
+
+
+def test_the_engine_bench_times_a_full_collection_at_the_measured_size() -> None:
+    from fusionhub.bench.correlate import measure_with_full_gcs
+
+    result = measure_with_full_gcs(300, 50, trace_memory=False)
+    assert isinstance(result["forced_full_gc_s"], float)
+    assert result["longest_full_gc_s"] >= result["forced_full_gc_s"] >= 0
+    # The slices' raw bounds stay inside the harness; the figure is the median slice's.
+    assert "chunks" not in result
+    assert "prefill_began" not in result
+    assert result["cost_per_event_us"] >= result["us_per_event_without_full_gc"] > 0
