@@ -2,12 +2,13 @@
 
 faust-streaming builds its worker consumer with ``fetch_max_wait_ms=1500`` written into the
 driver, with no setting to change it. aiokafka keeps one fetch request in flight per broker,
-and it leaves partitions that still have records buffered out of that request. So when the
-correlator's event partitions are buffered and the idle ones (commands, a quiet county) are not,
-the request in flight asks only for the idle partitions, and the broker holds it for the whole
-wait. Records arriving on the busy partitions meanwhile are fetched up to 1.5 s late. A worker
-running near its capacity then stays about a second behind: this was the latency "collapse"
-seen in about one paced benchmark run in four (docs/state.md, "Fetch wait").
+and from 100 ms after fetching a partition's records it leaves that partition out of the
+request until they are consumed. So while the correlator works through its event partitions'
+records, the request in flight asks only for the idle partitions (commands, a quiet county),
+and the broker holds it for the whole wait. Records arriving on the busy partitions meanwhile
+are fetched up to 1.5 s late. A worker running near its capacity then stays about a second
+behind: this was the latency "collapse" seen in about one paced benchmark run in four
+(docs/state.md, "Fetch wait").
 
 The wait is the broker's maximum hold time for a fetch with nothing to return. A shorter wait
 costs only a few more empty fetch round trips a second while the hub is idle.
