@@ -21,7 +21,7 @@ from fusionhub.bench import stream
 from fusionhub.bench.stream import StreamRun
 from fusionhub.bus.clients import KafkaClients
 from fusionhub.streams.app import create_app
-from fusionhub.streams.batches import AckPipeline, take_batches
+from fusionhub.streams.batches import BATCH_FAILED, AckPipeline, take_batches
 from fusionhub.streams.options import StreamSettings
 from fusionhub.streams.output import OutputProducer
 
@@ -49,7 +49,7 @@ def rate(run: StreamRun, workdir: Path, expected: int) -> float:
 
 def _failed() -> NoReturn:
     # As the worker does: a batch whose copies failed is never acked.
-    os._exit(70)
+    os._exit(BATCH_FAILED)
 
 
 def floor_app(

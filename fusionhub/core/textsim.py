@@ -77,13 +77,9 @@ def strip_places_of(text: str, address_chars: str) -> str:
     return text
 
 
-def village_name(text: str | None) -> str:
-    """The village or community named in an address or text (``枫源村``), or ``""``."""
-    return village_name_of(clean(text)) if text else ""
-
-
 def village_name_of(chars: str) -> str:
-    """``village_name`` of a ``clean``ed text."""
+    """The village or community named in a ``clean``ed address or text (``枫源村``), or
+    ``""``."""
     match = _VILLAGE_NAME.search(chars)
     return match.group(1) if match else ""
 

@@ -29,6 +29,11 @@ def take_batches(
     return cast(AsyncIterator[Sequence[EventT[bytes]]], batches)
 
 
+# The exit status (EX_SOFTWARE) of a worker stopped by a batch that failed, or whose outputs
+# could not be delivered: nothing of it was acked, and a restarted worker takes it again.
+BATCH_FAILED = 70
+
+
 class AckPipeline:
     """Acks each batch's events once the broker acknowledged the batch's outputs, while the
     agent already works on the next batches.

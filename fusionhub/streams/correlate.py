@@ -44,7 +44,7 @@ from fusionhub.serialization.records import (
     TICK_SUBJECT,
     case_to_record,
 )
-from fusionhub.streams.batches import AckPipeline, take_batches
+from fusionhub.streams.batches import BATCH_FAILED, AckPipeline, take_batches
 from fusionhub.streams.gauges import BatchCounts, update_gauges
 from fusionhub.streams.inputs import CaseInput, decode_input
 from fusionhub.streams.metrics import StreamMetrics
@@ -56,8 +56,6 @@ from fusionhub.streams.standby import Standby
 
 log = logging.getLogger(__name__)
 _KINDS: dict[type, str] = {CaseAction: "action", datetime: "tick"}
-# Exit status of a worker stopped by a batch that failed (EX_SOFTWARE).
-BATCH_FAILED = 70
 
 
 def _batch_failed() -> NoReturn:
