@@ -66,7 +66,9 @@ def drop_finished(state: CorrelationState, policy: CorrelationPolicy) -> list[Ca
     dropped: list[CaseDropped] = []
     keep: list[str] = []
     while state.finished_hours and state.finished_hours[0] < now_hour:
-        for case_id in state.finished.pop(heapq.heappop(state.finished_hours)):
+        # In case id order: the order cases were filed in is not part of the state a snapshot
+        # keeps (a restore files them in opening order), and drops must come out the same.
+        for case_id in sorted(state.finished.pop(heapq.heappop(state.finished_hours))):
             case = state.cases.get(case_id)
             if case is None or not case.is_finished or due_hour(case, policy) >= now_hour:
                 continue  # gone, reopened, or finished again later (filed under that hour)
