@@ -18,8 +18,10 @@ without full collections plus their total over the run spread over every event o
 Stream: the real ``fusionhub worker`` process and an aiokafka pass-through read the same event
 log (produced before either starts) in alternating order, several rounds; the rate of each is
 taken from its outputs' Kafka timestamps (``stream.steady_rate``), and the ratio per round
-before the median. A third contender, a Faust agent that copies the log and does no work
-(``fusionhub.bench.faust_floor``), shows the most any Faust worker could reach here.
+before the median. Two more contenders (``fusionhub.bench.faust_floor``) are Faust agents that
+do no work: one copies the log (the most any Faust worker could reach here), the other
+publishes the worker's own outputs, worked out beforehand (the most this worker could reach
+with decoding, correlating and encoding free).
 
 Latency: a fresh worker, warmed up, then events paced at half the worker's median rate; each
 event's latency runs from its produce timestamp to the timestamp of the first case state on
@@ -176,13 +178,16 @@ def throughput_round(
     run.create_topics(names)
     stream.produce(run.clients, run.topics.events, events)
     result: dict[str, float] = {}
-    for contender in ("worker", "pass", "floor") if worker_first else ("pass", "floor", "worker"):
+    order = ("worker", "pass", "floor", "outputs")
+    for contender in order if worker_first else order[::-1]:
         if contender == "worker":
             result["worker"], result["missing"] = _worker_rate(run, workdir, len(events))
         elif contender == "pass":
             result["pass"] = _pass_through_rate(run, len(events))
-        else:
+        elif contender == "floor":
             result["floor"] = faust_floor.rate(run, workdir / "floor", len(events))
+        else:
+            result["outputs"] = faust_floor.output_rate(run, workdir / "outputs", len(events))
     return result
 
 
@@ -266,5 +271,14 @@ def stream_figures(
         # worker can reach here this one reaches.
         "worker_of_floor": round(statistics.median(r["worker"] / r["floor"] for r in results), 3),
         "target_worker_of_floor": TARGET_FLOOR_FRACTION,
+        # The worker's own outputs published by a Faust agent that works nothing out: the most
+        # this worker could reach here were decoding, correlating and encoding free.
+        "output_floor_events_per_s": round(statistics.median(r["outputs"] for r in results)),
+        "output_floor_of_floor": round(
+            statistics.median(r["outputs"] / r["floor"] for r in results), 3
+        ),
+        "worker_of_output_floor": round(
+            statistics.median(r["worker"] / r["outputs"] for r in results), 3
+        ),
         "latency_at_half_rate": latency,
     }

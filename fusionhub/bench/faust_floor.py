@@ -1,32 +1,51 @@
-"""The floor under any Faust worker: a faust-streaming agent that copies records and does no work.
+"""The floors under any Faust worker: faust-streaming agents that do no work.
 
-``fusionhub bench correlate`` runs it beside the real worker and the aiokafka pass-through on
-the same log. It is the worker's app (``create_app``) with one agent that takes batches as the
-correlator does and sends them on through the worker's ``OutputProducer``, acking each batch
-through the same ``AckPipeline`` once its copies are acknowledged: its rate is what the hub's
-worker would reach if decoding, correlating and encoding cost nothing. The child process is
-``python -m fusionhub bench floor-agent TARGET``.
+``fusionhub bench correlate`` runs them beside the real worker and the aiokafka pass-through on
+the same log. Each is the worker's app (``create_app``) with one agent that takes batches as the
+correlator does, sends through the worker's ``OutputProducer`` and acks each batch through the
+same ``AckPipeline`` once its records are acknowledged.
+
+* The copying floor (``python -m fusionhub bench floor-agent TARGET``) sends each record on
+  unchanged: one record out per record in.
+* The output floor (``python -m fusionhub bench output-floor-agent``) sends, for each record,
+  the case states the worker sends for it (worked out before the agent starts, with the
+  worker's own books, encoding and router): about 2.6 larger records per report, to
+  ``cases.all`` and the platform topics. Its rate is what the hub's worker would reach if
+  decoding, correlating and encoding cost nothing.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import faust
 
 from fusionhub.bench import stream
 from fusionhub.bench.stream import StreamRun
 from fusionhub.bus.clients import KafkaClients
+from fusionhub.core.casebook import CaseBook
+from fusionhub.core.cases import Case
+from fusionhub.core.policy import CorrelationPolicy
+from fusionhub.serialization import AvroCodec
+from fusionhub.serialization.records import CASE_SUBJECT, case_to_record
 from fusionhub.streams.app import create_app
 from fusionhub.streams.batches import BATCH_FAILED, AckPipeline, take_batches
+from fusionhub.streams.inputs import decode_input
 from fusionhub.streams.options import StreamSettings
-from fusionhub.streams.output import OutputProducer
+from fusionhub.streams.output import Outgoing, OutputProducer
+from fusionhub.streams.routing import CaseRouter
 
 TIMEOUT_S = 300.0
 COMMAND = ("-m", "fusionhub", "bench", "floor-agent")
+OUTPUT_COMMAND = ("-m", "fusionhub", "bench", "output-floor-agent")
+# A record of the event log as the worker meets it: partition, offset.
+Position = tuple[int, int]
+# A case the worker changed and its new state, encoded.
+CaseState = tuple[Case, bytes]
 
 
 def rate(run: StreamRun, workdir: Path, expected: int) -> float:
@@ -45,6 +64,82 @@ def rate(run: StreamRun, workdir: Path, expected: int) -> float:
     if len(records) < expected:
         raise RuntimeError(f"the Faust floor agent copied {len(records)} of {expected} records")
     return stream.steady_rate([r.timestamp for r in records])
+
+
+def output_rate(run: StreamRun, workdir: Path, expected: int) -> float:
+    """Run the output floor agent over ``run``'s event log in a child process; its rate.
+
+    Called by ``fusionhub bench correlate`` once per round, before or after the worker, which
+    writes to the same ``cases.all``: only states stamped after this child started count. The
+    rate is taken as the worker's is (the first state listing each report). Raises if the
+    child dies or times out, or if states for fewer than ``expected`` reports came out.
+    """
+    group = f"{run.topics.prefix}-output-floor"
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = run.env(workdir / "streams", group, stream.free_port())
+    started_ms = int(time.time() * 1000)
+    with stream.running_worker(env, workdir, OUTPUT_COMMAND) as proc:
+        stream.wait_for_worker(run, group, proc, workdir, TIMEOUT_S)
+    states = [
+        r for r in stream.read_topic(run.clients, run.topics.cases_all) if r.timestamp >= started_ms
+    ]
+    first = stream.first_case_times(run.codec, states)
+    if len(first) < expected:
+        raise RuntimeError(f"the output floor agent published {len(first)} of {expected} reports")
+    return stream.steady_rate(list(first.values()))
+
+
+def worker_outputs(
+    log: Iterable[Any], codec: AvroCodec, policy: CorrelationPolicy
+) -> dict[Position, list[CaseState]]:
+    """The case states the worker publishes for each record of ``log`` (kafka-python records,
+    in offset order per partition): each changed case and its encoded state.
+
+    Called by the output floor's child before its app starts; one book per partition, as the
+    worker keeps them.
+    """
+    books: dict[int, CaseBook] = {}
+    table: dict[Position, list[CaseState]] = {}
+    for rec in log:
+        book = books.get(rec.partition) or books.setdefault(rec.partition, CaseBook(policy))
+        outcome = book.on_input(decode_input(codec, rec.value))
+        table[(rec.partition, rec.offset)] = [
+            (c.case, codec.encode(CASE_SUBJECT, case_to_record(c.case, c.change, None)))
+            for c in outcome.changes
+        ]
+    return table
+
+
+def output_floor_app(
+    options: StreamSettings,
+    clients: KafkaClients,
+    events: str,
+    router: CaseRouter,
+    outputs: Mapping[Position, Sequence[CaseState]],
+) -> faust.App:
+    """The worker's app with only the publishing agent: for each record of ``events``, its
+    case states (``worker_outputs``), routed and handed to ``router`` as the correlator does.
+    Built by the composition root for the child process."""
+    app = create_app(options, clients.bootstrap)
+    output = OutputProducer(clients, f"{options.app_id}-output")
+
+    async def publish(records: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        acks = AckPipeline(records, _failed)
+        async for batch in take_batches(records, options):
+            outgoing: list[Outgoing] = []
+            for e in batch:
+                for case, state in outputs.get((e.message.partition, e.message.offset), ()):
+                    outgoing.extend(router.records_for(case, state))
+            await acks.hand_over(batch, await router.submit(outgoing, output))
+            yield None
+
+    async def stop(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await output.stop()
+        router.close()
+
+    app.agent(app.topic(events), name="publish", concurrency=1)(publish)
+    app.on_before_shutdown.connect(stop)
+    return app
 
 
 def _failed() -> NoReturn:

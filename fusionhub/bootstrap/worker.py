@@ -30,6 +30,13 @@ def townships_by_county() -> dict[str, list[str]]:
     return by_county
 
 
+def case_router(hub: Hub) -> CaseRouter:
+    """The worker's router: case topics it meets are created with the topic table's
+    configuration, through one admin client kept open until the router is closed."""
+    maker = TopicMaker(hub.clients, hub.settings.streams.case_topic_partitions, hub.settings.topics)
+    return CaseRouter(hub.topics, maker, close=maker.close, townships=townships_by_county())
+
+
 def worker_app(hub: Hub) -> tuple[faust.App, CorrelationAgents]:
     """The app with every agent attached; called once at worker start-up, before the broker
     is asked for anything, so a bad setting or an unusable folder fails at once
@@ -41,13 +48,12 @@ def worker_app(hub: Hub) -> tuple[faust.App, CorrelationAgents]:
     """
     options = hub.settings.streams
     app = create_app(options, hub.clients.bootstrap)
-    maker = TopicMaker(hub.clients, options.case_topic_partitions, hub.settings.topics)
     agents = CorrelationAgents(
         app,
         options=options,
         clients=hub.clients,
         topics=hub.topics,
-        router=CaseRouter(hub.topics, maker, close=maker.close, townships=townships_by_county()),
+        router=case_router(hub),
         codec=hub.codec,
         dead_letters=hub.dead_letters(),
         policy=hub.policy,

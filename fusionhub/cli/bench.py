@@ -228,3 +228,15 @@ def floor_agent_cmd(ctx: click.Context, target: str) -> None:
     from fusionhub.streams.worker import run_app
 
     run_app(floor_app(Hub(context_settings(ctx)), target), "warning")
+
+
+@bench.command("output-floor-agent", hidden=True)
+@click.pass_context
+def output_floor_agent_cmd(ctx: click.Context) -> None:
+    """The output floor contender's child process: publishes, for each record of the event
+    log, the case states the worker would, worked out before it starts."""
+    from fusionhub.bootstrap import Hub
+    from fusionhub.bootstrap.bench import output_floor_app
+    from fusionhub.streams.worker import run_app
+
+    run_app(output_floor_app(Hub(context_settings(ctx))), "warning")

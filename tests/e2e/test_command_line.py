@@ -51,6 +51,8 @@ NO_NEEDS: dict[str, list[str]] = {
     "bench recovery": ["bench", "recovery"],
     # The child process of `bench correlate`'s Faust floor contender (hidden).
     "bench floor-agent": ["bench", "floor-agent", "t.faust-floor"],
+    # The child process of `bench correlate`'s output floor contender (hidden).
+    "bench output-floor-agent": ["bench", "output-floor-agent"],
     "keys init": ["keys", "init"],
     # They read topics and change configs, never records.
     "topics check": ["topics", "check"],
