@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +59,8 @@ class StreamRun:
     codec: AvroCodec
     env: Callable[[Path, str, int], dict[str, str]]
     create_topics: Callable[[list[str]], object]
+    # Creates the case topics of some counties, as ``fusionhub topics create-cases`` does.
+    create_case_topics: Callable[[Iterable[str]], object]
 
 
 def prepare_events(

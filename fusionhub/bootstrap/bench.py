@@ -8,7 +8,7 @@ import os
 import secrets
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import faust
@@ -87,6 +87,11 @@ class StreamPhases:
         def env(data_dir: Path, group: str, web_port: int) -> dict[str, str]:
             return child_env(run.settings, data_dir, group, web_port)
 
+        def create_case_topics(counties: Iterable[str]) -> list[str]:
+            from fusionhub.bootstrap.worker import create_case_topics as create
+
+            return create(run, counties)
+
         return StreamRun(
             clients=run.clients,
             topics=run.topics,
@@ -96,6 +101,7 @@ class StreamPhases:
             codec=run.codec,
             env=env,
             create_topics=run.ensure_topics,
+            create_case_topics=create_case_topics,
         )
 
     def drop_all(self) -> list[str]:

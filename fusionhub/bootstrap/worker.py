@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 import faust
 from prometheus_client import CollectorRegistry
@@ -33,8 +34,35 @@ def townships_by_county() -> dict[str, list[str]]:
 def case_router(hub: Hub) -> CaseRouter:
     """The worker's router: case topics it meets are created with the topic table's
     configuration, through one admin client kept open until the router is closed."""
-    maker = TopicMaker(hub.clients, hub.settings.streams.case_topic_partitions, hub.settings.topics)
+    maker = _topic_maker(hub)
     return CaseRouter(hub.topics, maker, close=maker.close, townships=townships_by_county())
+
+
+def _topic_maker(hub: Hub) -> TopicMaker:
+    return TopicMaker(hub.clients, hub.settings.streams.case_topic_partitions, hub.settings.topics)
+
+
+def create_case_topics(hub: Hub, counties: Iterable[str] | None = None) -> list[str]:
+    """Create the case topics of ``counties`` (every county of the packaged divisions when
+    None) that do not exist yet, as the worker creates them at a county's first case; returns
+    the topics created.
+
+    Called by ``fusionhub topics create-cases`` at deployment, and by the latency benchmark
+    before it paces reports: a county's first case otherwise waits while the broker makes its
+    topics, and the broker's other traffic slows meanwhile. Raises ValueError naming codes
+    that are no county of the divisions (before creating anything), kafka errors when the
+    broker cannot be reached.
+    """
+    maker = _topic_maker(hub)
+    router = CaseRouter(hub.topics, maker, townships=townships_by_county())
+    chosen = sorted(router.townships) if counties is None else sorted(set(counties))
+    unknown = [code for code in chosen if code not in router.townships]
+    if unknown:
+        raise ValueError(f"not a county code of the divisions: {', '.join(unknown)}")
+    try:
+        return maker([name for county in chosen for name in router.county_topics(county)])
+    finally:
+        maker.close()
 
 
 def worker_app(hub: Hub) -> tuple[faust.App, CorrelationAgents]:

@@ -44,3 +44,21 @@ def apply_cmd(settings: Settings) -> None:
     click.echo(f"topics as the hub needs them, but {len(left)}" if left else "topics as needed")
     if left:
         sys.exit(1)
+
+
+@topics.command("create-cases")
+@click.argument("counties", nargs=-1)
+@click.pass_obj
+def create_cases_cmd(settings: Settings, counties: tuple[str, ...]) -> None:
+    """Create the case topics of COUNTIES (county codes; every county when none is given).
+
+    The worker creates a county's topics at its first case; created here at deployment, no
+    case waits for them and command centres can subscribe before the first case.
+    """
+    from fusionhub.bootstrap.worker import create_case_topics
+
+    try:
+        created = create_case_topics(Hub(settings), counties or None)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="COUNTIES") from exc
+    click.echo(f"{len(created)} case topics created")

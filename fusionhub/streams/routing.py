@@ -60,6 +60,15 @@ class CaseRouter:
                 self._meeting.add(county)
         return names
 
+    def county_topics(self, county_code: str) -> list[str]:
+        """The case topics of a county: its own and each of its townships'. Created together,
+        at the county's first case or ahead of it (``fusionhub topics create-cases``)."""
+        townships = self.townships.get(county_code, ())
+        return [
+            self.topics.cases_county(county_code),
+            *(self.topics.cases_township(t) for t in townships),
+        ]
+
     def records_for(self, case: Case, record: bytes) -> list[Outgoing]:
         """``record`` (the Avro state) for every topic of ``case``, keyed by case id."""
         key = case.case_id.encode()
@@ -82,8 +91,7 @@ class CaseRouter:
             return delivery
         names = {topic for topic, _, _ in fresh}
         for county in self._meeting:
-            names.add(self.topics.cases_county(county))
-            names.update(self.topics.cases_township(t) for t in self.townships.get(county, ()))
+            names.update(self.county_topics(county))
         self._meeting.clear()
         later = asyncio.ensure_future(self._send_created(self._later, names, fresh, output))
         self._later = later

@@ -57,6 +57,7 @@ NO_NEEDS: dict[str, list[str]] = {
     # They read topics and change configs, never records.
     "topics check": ["topics", "check"],
     "topics apply": ["topics", "apply"],
+    "topics create-cases": ["topics", "create-cases"],
     # Reads a topic back: a broker is needed, no secret.
     "tail": ["tail", "events", "--exit-at-end"],
     "replay": ["replay", ".", "--out", "cases.jsonl"],

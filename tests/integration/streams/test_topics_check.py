@@ -81,3 +81,32 @@ def test_the_check_command_exits_1_naming_each_problem_and_0_when_all_is_well(
     assert "partitions 2, needs 4 (recreate the topic to change it)" in fixed.output
     again = runner.invoke(topics, ["check"], obj=hub_settings)
     assert again.output.splitlines()[0] == f"{t.commands}: partitions 2, needs 4"
+
+
+def test_create_cases_makes_a_county_s_topics_as_the_worker_would_and_only_once(
+    hub_settings: Settings,
+) -> None:
+    t = TopicNames(hub_settings.topic_prefix)
+    runner = CliRunner()
+    done = runner.invoke(topics, ["create-cases", "330681"], obj=hub_settings)
+    assert done.exit_code == 0, done.output
+    found = describe_topics(KafkaClients(hub_settings.kafka_bootstrap), f"{t.prefix}.cases.")
+    townships = [name for name in found if name.startswith(f"{t.prefix}.cases.township.330681")]
+    assert t.cases_county("330681") in found
+    assert t.cases_township("330681109") in townships
+    assert len(found) == 1 + len(townships)
+    assert f"{len(found)} case topics created" in done.output
+    # Compacted by case id with the case partitions, as the table gives them.
+    assert all(name not in problems(hub_settings) for name in found)
+    again = runner.invoke(topics, ["create-cases", "330681"], obj=hub_settings)
+    assert "0 case topics created" in again.output
+
+
+def test_create_cases_refuses_a_code_that_is_no_county_and_creates_nothing(
+    hub_settings: Settings,
+) -> None:
+    t = TopicNames(hub_settings.topic_prefix)
+    done = CliRunner().invoke(topics, ["create-cases", "330681", "33068"], obj=hub_settings)
+    assert done.exit_code == 2
+    assert "33068" in done.output
+    assert describe_topics(KafkaClients(hub_settings.kafka_bootstrap), f"{t.prefix}.") == {}
