@@ -7,17 +7,16 @@ same ``AckPipeline`` once its records are acknowledged.
 
 * The copying floor (``python -m fusionhub bench floor-agent TARGET``) sends each record on
   unchanged: one record out per record in.
-* The output floor (``python -m fusionhub bench output-floor-agent``) sends, for each record,
-  the case states the worker sends for it (worked out before the agent starts, with the
-  worker's own books, encoding and router): about 2.6 larger records per report, to
-  ``cases.all`` and the platform topics. Its rate is what the hub's worker would reach if
+* The output floor (``python -m fusionhub bench output-floor-agent PREFIX``) sends, for each
+  record, the case states the worker sends for it (worked out before the agent starts, with
+  the worker's own books, encoding and router), to ``cases.all`` and the platform topics under
+  PREFIX: about 2.6 records per report. Its rate is what the hub's worker would reach if
   decoding, correlating and encoding cost nothing.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -27,6 +26,7 @@ import faust
 from fusionhub.bench import stream
 from fusionhub.bench.stream import StreamRun
 from fusionhub.bus.clients import KafkaClients
+from fusionhub.bus.topics import TopicNames
 from fusionhub.core.casebook import CaseBook
 from fusionhub.core.cases import Case
 from fusionhub.core.policy import CorrelationPolicy
@@ -69,24 +69,27 @@ def rate(run: StreamRun, workdir: Path, expected: int) -> float:
 def output_rate(run: StreamRun, workdir: Path, expected: int) -> float:
     """Run the output floor agent over ``run``'s event log in a child process; its rate.
 
-    Called by ``fusionhub bench correlate`` once per round, before or after the worker, which
-    writes to the same ``cases.all``: only states stamped after this child started count. The
-    rate is taken as the worker's is (the first state listing each report). Raises if the
-    child dies or times out, or if states for fewer than ``expected`` reports came out.
+    Called by ``fusionhub bench correlate`` once per round. The child publishes to topics of
+    its own prefix (``output_topics``), so the worker's first states are never its. The rate
+    is taken as the worker's is (the first state listing each report). Raises if the child
+    dies or times out, or if states for fewer than ``expected`` reports came out.
     """
     group = f"{run.topics.prefix}-output-floor"
+    topics = output_topics(run)
+    run.create_topics([topics.cases_all])
     workdir.mkdir(parents=True, exist_ok=True)
     env = run.env(workdir / "streams", group, stream.free_port())
-    started_ms = int(time.time() * 1000)
-    with stream.running_worker(env, workdir, OUTPUT_COMMAND) as proc:
+    with stream.running_worker(env, workdir, (*OUTPUT_COMMAND, topics.prefix)) as proc:
         stream.wait_for_worker(run, group, proc, workdir, TIMEOUT_S)
-    states = [
-        r for r in stream.read_topic(run.clients, run.topics.cases_all) if r.timestamp >= started_ms
-    ]
-    first = stream.first_case_times(run.codec, states)
+    first = stream.first_case_times(run.codec, stream.read_topic(run.clients, topics.cases_all))
     if len(first) < expected:
         raise RuntimeError(f"the output floor agent published {len(first)} of {expected} reports")
     return stream.steady_rate(list(first.values()))
+
+
+def output_topics(run: StreamRun) -> TopicNames:
+    """The case topics the output floor of ``run`` publishes to: a prefix of its own."""
+    return TopicNames(f"{run.topics.prefix}-outputs")
 
 
 def worker_outputs(

@@ -165,16 +165,18 @@ def floor_app(hub: Hub, target: str) -> faust.App:
     return build(hub.settings.streams, hub.clients, hub.topics.events, target)
 
 
-def output_floor_app(hub: Hub) -> faust.App:
-    """The child process of the output floor contender (``bench output-floor-agent``): the
-    worker's outputs for the whole event log, worked out first, then the publishing agent."""
+def output_floor_app(hub: Hub, prefix: str) -> faust.App:
+    """The child process of the output floor contender (``bench output-floor-agent PREFIX``):
+    the worker's outputs for the whole event log, worked out first, then the publishing agent,
+    which sends them to the case topics under ``prefix``."""
     from fusionhub.bench.faust_floor import output_floor_app as build
     from fusionhub.bench.faust_floor import worker_outputs
     from fusionhub.bench.stream import read_topic
     from fusionhub.bootstrap.worker import case_router
 
     outputs = worker_outputs(read_topic(hub.clients, hub.topics.events), hub.codec, hub.policy)
-    return build(hub.settings.streams, hub.clients, hub.topics.events, case_router(hub), outputs)
+    router = case_router(hub.with_settings(topic_prefix=prefix))
+    return build(hub.settings.streams, hub.clients, hub.topics.events, router, outputs)
 
 
 def hub_run(hub: Hub, work: Path) -> HubRun:

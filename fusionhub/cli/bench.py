@@ -231,12 +231,14 @@ def floor_agent_cmd(ctx: click.Context, target: str) -> None:
 
 
 @bench.command("output-floor-agent", hidden=True)
+@click.argument("prefix")
 @click.pass_context
-def output_floor_agent_cmd(ctx: click.Context) -> None:
+def output_floor_agent_cmd(ctx: click.Context, prefix: str) -> None:
     """The output floor contender's child process: publishes, for each record of the event
-    log, the case states the worker would, worked out before it starts."""
+    log, the case states the worker would (worked out before it starts) to the case topics
+    under PREFIX."""
     from fusionhub.bootstrap import Hub
     from fusionhub.bootstrap.bench import output_floor_app
     from fusionhub.streams.worker import run_app
 
-    run_app(output_floor_app(Hub(context_settings(ctx))), "warning")
+    run_app(output_floor_app(Hub(context_settings(ctx)), prefix), "warning")

@@ -52,7 +52,7 @@ NO_NEEDS: dict[str, list[str]] = {
     # The child process of `bench correlate`'s Faust floor contender (hidden).
     "bench floor-agent": ["bench", "floor-agent", "t.faust-floor"],
     # The child process of `bench correlate`'s output floor contender (hidden).
-    "bench output-floor-agent": ["bench", "output-floor-agent"],
+    "bench output-floor-agent": ["bench", "output-floor-agent", "t-outputs"],
     "keys init": ["keys", "init"],
     # They read topics and change configs, never records.
     "topics check": ["topics", "check"],
