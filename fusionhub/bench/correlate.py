@@ -27,7 +27,8 @@ Latency: a fresh worker, warmed up, then events paced at half the worker's media
 event's latency runs from its produce timestamp to the timestamp of the first case state on
 ``cases.all`` listing it. The case topics of the log's counties are created first, as an
 operator does at deployment (``fusionhub topics create-cases``): made during the paced phase,
-they held p99 at 143-420 ms against 135-158 ms in runs side by side (docs/state.md section 8).
+they slowed the broker's other traffic and p99 reached 250 ms in 6 of 8 runs, against 3 of 18
+with them made first (docs/state.md section 8).
 """
 
 from __future__ import annotations
