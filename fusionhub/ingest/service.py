@@ -114,8 +114,17 @@ class IngestService:
         if declared is not None and declared > self.max_body_bytes:
             # Keep a head of the payload for the dead letter; do not buffer the rest.
             return await request.content.read(min(declared, 4096)), declared
-        body = await request.content.read(self.max_body_bytes + 1)
-        return body, len(body)
+        # ``read(n)`` gives what has arrived so far, up to n bytes, not n bytes: a body that
+        # comes in several pieces is read piece by piece until its end (or one byte past the
+        # limit, which makes it too large).
+        limit = self.max_body_bytes + 1
+        body = bytearray()
+        while len(body) < limit:
+            piece = await request.content.read(limit - len(body))
+            if not piece:
+                break
+            body += piece
+        return bytes(body), len(body)
 
     @staticmethod
     def _answer(prepared: PreparedBatch) -> dict[str, object]:

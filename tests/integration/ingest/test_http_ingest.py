@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -135,3 +138,36 @@ def test_an_array_with_good_and_bad_items_accepts_the_good_and_explains_the_bad(
     body = answer.json()
     assert (body["accepted"], body["rejected"]) == (1, 1)
     assert body["items"][1]["errors"][0]["field"] == "grid_code"
+
+
+def _in_two_pieces(body: bytes) -> Iterator[bytes]:
+    # The second piece arrives after the server has read the first: a slow link or a busy
+    # client. Cut inside a character, where a short read shows up as bad UTF-8.
+    cut = next(i for i, byte in enumerate(body) if byte >= 0x80) + 1
+    yield body[:cut]
+    time.sleep(0.3)
+    yield body[cut:]
+
+
+def test_a_body_that_arrives_in_pieces_is_read_whole(ingest_url: str) -> None:
+    body = (EXAMPLES / "grid.json").read_bytes()
+    headers = {"Authorization": f"Bearer {TOKENS['grid']}", "Content-Type": "application/json"}
+    # Chunked, as a client streaming its batch sends it.
+    chunked = httpx.post(
+        f"{ingest_url}/v1/ingest/grid", content=_in_two_pieces(body), headers=headers, timeout=30
+    )
+    assert chunked.status_code == 202, chunked.text
+    # With a declared length, as most clients send it.
+    host, port = ingest_url.removeprefix("http://").split(":")
+    head = (
+        f"POST /v1/ingest/grid HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
+        f"Authorization: Bearer {TOKENS['grid']}\r\nContent-Type: application/json\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        for piece in _in_two_pieces(head + body):
+            sock.sendall(piece)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 202"), answer[:300]
