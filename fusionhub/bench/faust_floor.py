@@ -17,11 +17,12 @@ same ``AckPipeline`` once its records are acknowledged.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import faust
+from faust.types import EventT
 
 from fusionhub.bench import stream
 from fusionhub.bench.stream import StreamRun
@@ -36,7 +37,7 @@ from fusionhub.streams.app import create_app
 from fusionhub.streams.batches import BATCH_FAILED, AckPipeline, take_batches
 from fusionhub.streams.inputs import decode_input
 from fusionhub.streams.options import StreamSettings
-from fusionhub.streams.output import Outgoing, OutputProducer
+from fusionhub.streams.output import Delivery, Outgoing, OutputProducer
 from fusionhub.streams.routing import CaseRouter
 
 TIMEOUT_S = 300.0
@@ -104,7 +105,9 @@ def worker_outputs(
     books: dict[int, CaseBook] = {}
     table: dict[Position, list[CaseState]] = {}
     for rec in log:
-        book = books.get(rec.partition) or books.setdefault(rec.partition, CaseBook(policy))
+        book = books.get(rec.partition)
+        if book is None:
+            book = books[rec.partition] = CaseBook(policy)
         outcome = book.on_input(decode_input(codec, rec.value))
         table[(rec.partition, rec.offset)] = [
             (c.case, codec.encode(CASE_SUBJECT, case_to_record(c.case, c.change, None)))
@@ -123,31 +126,15 @@ def output_floor_app(
     """The worker's app with only the publishing agent: for each record of ``events``, its
     case states (``worker_outputs``), routed and handed to ``router`` as the correlator does.
     Built by the composition root for the child process."""
-    app = create_app(options, clients.bootstrap)
-    output = OutputProducer(clients, f"{options.app_id}-output")
 
-    async def publish(records: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        acks = AckPipeline(records, _failed)
-        async for batch in take_batches(records, options):
-            outgoing: list[Outgoing] = []
-            for e in batch:
-                for case, state in outputs.get((e.message.partition, e.message.offset), ()):
-                    outgoing.extend(router.records_for(case, state))
-            await acks.hand_over(batch, await router.submit(outgoing, output))
-            yield None
+    async def publish(batch: Sequence[EventT[bytes]], output: OutputProducer) -> Delivery:
+        outgoing: list[Outgoing] = []
+        for e in batch:
+            for case, state in outputs.get((e.message.partition, e.message.offset), ()):
+                outgoing.extend(router.records_for(case, state))
+        return await router.submit(outgoing, output)
 
-    async def stop(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        await output.stop()
-        router.close()
-
-    app.agent(app.topic(events), name="publish", concurrency=1)(publish)
-    app.on_before_shutdown.connect(stop)
-    return app
-
-
-def _failed() -> NoReturn:
-    # As the worker does: a batch whose copies failed is never acked.
-    os._exit(BATCH_FAILED)
+    return _sending_app(options, clients, events, name="publish", send=publish, close=router.close)
 
 
 def floor_app(
@@ -155,15 +142,47 @@ def floor_app(
 ) -> faust.App:
     """The worker's app with only the copying agent: the event log ``events``, unchanged, to
     ``target``. Built by the composition root for the child process."""
+
+    async def copy(batch: Sequence[EventT[bytes]], output: OutputProducer) -> Delivery:
+        return await output.submit_all([(target, e.key, e.value) for e in batch])
+
+    return _sending_app(options, clients, events, name="copy", send=copy, close=lambda: None)
+
+
+# What a floor sends for a batch: hands its records to the producer, returns their delivery.
+SendBatch = Callable[[Sequence[EventT[bytes]], OutputProducer], Awaitable[Delivery]]
+
+
+def _sending_app(
+    options: StreamSettings,
+    clients: KafkaClients,
+    events: str,
+    *,
+    name: str,
+    send: SendBatch,
+    close: Callable[[], None],
+) -> faust.App:
+    """The worker's app with one agent that takes ``events`` in batches as the correlator
+    does, hands each batch's records to the producer (``send``) and acks the batch once they
+    are acknowledged; the producer stops, then ``close`` runs, when the worker stops."""
     app = create_app(options, clients.bootstrap)
     output = OutputProducer(clients, f"{options.app_id}-output")
 
-    async def copy(records: faust.StreamT[bytes]) -> AsyncIterator[None]:
+    async def agent(records: faust.StreamT[bytes]) -> AsyncIterator[None]:
         acks = AckPipeline(records, _failed)
         async for batch in take_batches(records, options):
-            delivery = await output.submit_all([(target, e.key, e.value) for e in batch])
-            await acks.hand_over(batch, delivery)
+            await acks.hand_over(batch, await send(batch, output))
             yield None
 
-    app.agent(app.topic(events), name="copy", concurrency=1)(copy)
+    async def stop(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await output.stop()
+        close()
+
+    app.agent(app.topic(events), name=name, concurrency=1)(agent)
+    app.on_before_shutdown.connect(stop)
     return app
+
+
+def _failed() -> NoReturn:
+    # As the worker does: a batch whose records failed is never acked.
+    os._exit(BATCH_FAILED)

@@ -16,7 +16,7 @@ from fusionhub.regions import division_lists
 from fusionhub.streams.app import create_app
 from fusionhub.streams.correlate import CorrelationAgents
 from fusionhub.streams.metrics import StreamMetrics
-from fusionhub.streams.routing import CaseRouter
+from fusionhub.streams.routing import CaseRouter, county_topics
 from fusionhub.streams.worker import run_app
 
 log = logging.getLogger(__name__)
@@ -53,14 +53,14 @@ def create_case_topics(hub: Hub, counties: Iterable[str] | None = None) -> list[
     that are no county of the divisions (before creating anything), kafka errors when the
     broker cannot be reached.
     """
-    maker = _topic_maker(hub)
-    router = CaseRouter(hub.topics, maker, townships=townships_by_county())
-    chosen = sorted(router.townships) if counties is None else sorted(set(counties))
-    unknown = [code for code in chosen if code not in router.townships]
+    townships = townships_by_county()
+    chosen = sorted(townships) if counties is None else sorted(set(counties))
+    unknown = [code for code in chosen if code not in townships]
     if unknown:
         raise ValueError(f"not a county code of the divisions: {', '.join(unknown)}")
+    maker = _topic_maker(hub)
     try:
-        return maker([name for county in chosen for name in router.county_topics(county)])
+        return maker([n for c in chosen for n in county_topics(hub.topics, c, townships[c])])
     finally:
         maker.close()
 

@@ -18,6 +18,12 @@ from fusionhub.core.cases import Case, CaseLevel
 from fusionhub.streams.output import Delivery, Outgoing, OutputProducer
 
 
+def county_topics(topics: TopicNames, county_code: str, townships: Sequence[str]) -> list[str]:
+    """The case topics of a county: its own and each of its ``townships``'. Created together,
+    at the county's first case or ahead of it (``fusionhub topics create-cases``)."""
+    return [topics.cases_county(county_code), *(topics.cases_township(t) for t in townships)]
+
+
 class CaseRouter:
     """Publishes case states: every one to ``cases.all``; a township-level case to its
     township's topic; a county-level case (escalated, or with no known township) to its county's.
@@ -60,15 +66,6 @@ class CaseRouter:
                 self._meeting.add(county)
         return names
 
-    def county_topics(self, county_code: str) -> list[str]:
-        """The case topics of a county: its own and each of its townships'. Created together,
-        at the county's first case or ahead of it (``fusionhub topics create-cases``)."""
-        townships = self.townships.get(county_code, ())
-        return [
-            self.topics.cases_county(county_code),
-            *(self.topics.cases_township(t) for t in townships),
-        ]
-
     def records_for(self, case: Case, record: bytes) -> list[Outgoing]:
         """``record`` (the Avro state) for every topic of ``case``, keyed by case id."""
         key = case.case_id.encode()
@@ -91,7 +88,7 @@ class CaseRouter:
             return delivery
         names = {topic for topic, _, _ in fresh}
         for county in self._meeting:
-            names.update(self.county_topics(county))
+            names.update(county_topics(self.topics, county, self.townships.get(county, ())))
         self._meeting.clear()
         later = asyncio.ensure_future(self._send_created(self._later, names, fresh, output))
         self._later = later
